@@ -1,0 +1,32 @@
+from rest_framework.permissions import BasePermission
+
+from .models import FACILITY_ROLES
+from .selectors import has_role, user_may_use_address
+
+
+class MayUseThisAddress(BasePermission):
+    """The default for every API view: signed in, and a member where the request is addressed."""
+
+    message = "Your account has no access to this address."
+
+    def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
+        return user_may_use_address(user=request.user, agency=request.tenant)
+
+
+class IsFacilityStaff(BasePermission):
+    """A facility role (or a platform administrator) on the facility portal."""
+
+    message = "Only the facility's staff may do this."
+
+    def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
+        tenant = request.tenant
+        if not tenant.is_facility or not request.user.is_authenticated:
+            return False
+        return request.user.is_staff or has_role(user=request.user, agency=tenant, roles=FACILITY_ROLES)
+
+
+class IsPlatformAdministrator(BasePermission):
+    message = "Only a platform administrator may do this."
+
+    def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
+        return bool(request.tenant.is_facility and request.user.is_authenticated and request.user.is_staff)

@@ -1,0 +1,86 @@
+"""Who may use which address, and with which roles.
+
+The rule (PRODUCT.md, "Tenancy"): no one sees an agency's data unless they are
+a member of that agency; the facility portal is for facility roles and for the
+agencies' board seats. Pages (accounts.middleware) and the API
+(accounts.permissions) both ask `user_may_use_address`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet
+
+from .models import BOARD_ROLES, FACILITY_ROLES, Membership, Role, User
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from tenants.models import Agency
+
+
+def membership_list(*, user: User) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user).select_related("agency").order_by("agency__code", "role")
+
+
+def roles_at(*, user: User | AnonymousUser, agency: Agency) -> set[str]:
+    """The roles a person holds at this address: the agency's, or the facility's."""
+    if not user.is_authenticated:
+        return set()
+    memberships = Membership.objects.filter(user=user)
+    if agency.is_facility:
+        memberships = memberships.filter(Q(agency__isnull=True) | Q(role__in=BOARD_ROLES, agency__is_active=True))
+    else:
+        memberships = memberships.filter(agency=agency)
+    return set(memberships.values_list("role", flat=True))
+
+
+def user_may_use_address(*, user: User | AnonymousUser, agency: Agency) -> bool:
+    """True if the person may use this agency's address (or the facility portal).
+
+    Agency address: any membership in that agency. Facility portal: a facility
+    role, a board seat of an agency, or a platform administrator (staff).
+    """
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if agency.is_facility and user.is_staff:
+        return True
+    return bool(roles_at(user=user, agency=agency))
+
+
+def has_role(*, user: User | AnonymousUser, agency: Agency, roles: set[str] | frozenset[str]) -> bool:
+    return bool(roles_at(user=user, agency=agency) & set(roles))
+
+
+def addresses_for(*, user: User) -> list[tuple[str, Agency | None]]:
+    """The addresses a person can sign in at, as (label, agency or None for the portal)."""
+    memberships = list(membership_list(user=user))
+    addresses: list[tuple[str, Agency | None]] = []
+    if user.is_staff or any(m.role in FACILITY_ROLES or m.role in BOARD_ROLES for m in memberships):
+        addresses.append(("Facility portal", None))
+    seen: set[int] = set()
+    for membership in memberships:
+        agency = membership.agency
+        if agency is not None and agency.is_active and agency.pk not in seen:
+            seen.add(agency.pk)
+            addresses.append((agency.name, agency))
+    return addresses
+
+
+def role_labels(roles: set[str]) -> list[str]:
+    return [Role(role).label for role in sorted(roles)]
+
+
+def agency_people(*, agency: Agency) -> list[dict[str, object]]:
+    """The active people of an agency with the roles each holds there, by name."""
+    people: dict[int, dict[str, object]] = {}
+    memberships = (
+        Membership.objects.filter(agency=agency, user__is_active=True)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "role")
+    )
+    for membership in memberships:
+        entry = people.setdefault(membership.user_id, {"user": membership.user, "roles": []})
+        entry["roles"].append(Role(membership.role).label)  # type: ignore[attr-defined]
+    return list(people.values())

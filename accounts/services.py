@@ -1,0 +1,115 @@
+"""Writes for people: accounts, memberships, signing in."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib.auth import authenticate
+from django.db import IntegrityError, transaction
+from rest_framework.authtoken.models import Token
+
+from shared_platform.errors import ApplicationError
+
+from .models import AGENCY_ROLES, FACILITY_ROLES, VOTING_BOARD_ROLES, Membership, Role, User
+from .selectors import user_may_use_address
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from tenants.models import Agency
+
+
+@transaction.atomic
+def user_create(
+    *, email: str, password: str | None, first_name: str = "", last_name: str = "", is_staff: bool = False
+) -> User:
+    email = (email or "").strip().lower()
+    if not email or "@" not in email:
+        raise ApplicationError("A valid e-mail address is required.", code="accounts.invalid_email")
+    if User.objects.filter(email=email).exists():
+        raise ApplicationError(f"{email} already has an account.", code="accounts.email_taken")
+    user = User.objects.create_user(
+        email=email, password=password, first_name=first_name, last_name=last_name, is_staff=is_staff
+    )
+    return user
+
+
+@transaction.atomic
+def membership_grant(*, user: User, role: str, agency: Agency | None = None) -> Membership:
+    """Give a person a role in an agency, or (agency None) in the facility.
+
+    Agency roles need an agency and facility roles must not name one; a voting
+    board seat (representative, alternate) belongs to a member agency, since
+    partners observe without a vote (PRODUCT.md, "Governance"). Granting a role
+    the person already holds returns the existing membership.
+    """
+    if role not in Role.values:
+        raise ApplicationError(f'Unknown role "{role}".', code="accounts.unknown_role")
+    if role in AGENCY_ROLES and agency is None:
+        raise ApplicationError(f"The role {Role(role).label} is held in an agency.", code="accounts.agency_required")
+    if role in FACILITY_ROLES and agency is not None:
+        raise ApplicationError(
+            f"The role {Role(role).label} is a facility role, not an agency's.", code="accounts.facility_role"
+        )
+    if agency is not None and agency.is_facility:
+        raise ApplicationError("Facility roles are granted without an agency.", code="accounts.facility_role")
+    if role in VOTING_BOARD_ROLES and agency is not None and not agency.has_vote:
+        raise ApplicationError(
+            f"{agency.code} is a partner without a vote; its people may only observe the board.",
+            code="accounts.partner_cannot_vote",
+        )
+    try:
+        with transaction.atomic():
+            membership, _ = Membership.objects.get_or_create(user=user, agency=agency, role=role)
+    except IntegrityError:  # granted concurrently
+        membership = Membership.objects.get(user=user, agency=agency, role=role)
+    return membership
+
+
+@transaction.atomic
+def membership_revoke(*, user: User, role: str, agency: Agency | None = None) -> None:
+    Membership.objects.filter(user=user, role=role, agency=agency).delete()
+
+
+def user_sign_in(*, request: HttpRequest, email: str, password: str, agency: Agency) -> User:
+    """Check an e-mail and password for this address.
+
+    Repeated failures for one e-mail from one client are refused for a while
+    (django-axes, settings AXES_*). A correct password for an address the person
+    has no access to is refused too, and tells them where they can sign in.
+    """
+    email = (email or "").strip().lower()
+    if not email or not password:
+        raise ApplicationError(
+            "Enter your e-mail address and password.", code="auth.credentials_missing", status_code=400
+        )
+    user = authenticate(request, username=email, password=password)
+    if getattr(request, "axes_locked_out", False):
+        raise ApplicationError(
+            "Too many failed sign-ins for this account. Wait a few minutes and try again.",
+            code="auth.locked_out",
+            status_code=429,
+        )
+    if user is None:
+        raise ApplicationError(
+            "That e-mail address and password do not match an active account.",
+            code="auth.invalid_credentials",
+            status_code=401,
+        )
+    if not user_may_use_address(user=user, agency=agency):
+        where = "the facility portal" if agency.is_facility else agency.name
+        raise ApplicationError(
+            f"Your account has no access to {where}. Sign in at your own agency's address.",
+            code="auth.no_access_here",
+            status_code=403,
+        )
+    return user
+
+
+def api_token_issue(*, user: User) -> Token:
+    token, _ = Token.objects.get_or_create(user=user)
+    return token
+
+
+def api_token_revoke(*, user: User) -> None:
+    Token.objects.filter(user=user).delete()

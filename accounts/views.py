@@ -1,0 +1,65 @@
+"""Signing in and out of an address (pages)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_POST
+
+from shared_platform.errors import ApplicationError, json_error_response
+
+from .forms import SignInForm
+from .services import user_sign_in
+
+
+@login_not_required
+@never_cache
+@csrf_protect
+def sign_in(request: HttpRequest) -> HttpResponse:
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
+    form = SignInForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = user_sign_in(
+                request=request,
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+                agency=request.tenant,  # type: ignore[attr-defined]
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+            status = error.status_code
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect(next_url or "home")
+    elif request.method == "POST":
+        status = 400
+    return render(request, "accounts/sign_in.html", {"form": form, "next": next_url}, status=status)
+
+
+@require_POST
+@login_not_required
+def sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("login")
+
+
+def lockout_response(
+    request: HttpRequest, credentials: dict | None = None, *args: object, **kwargs: object
+) -> HttpResponse:
+    """django-axes' answer once an e-mail is locked out (AXES_LOCKOUT_CALLABLE)."""
+    message = "Too many failed sign-ins for this account. Wait a few minutes and try again."
+    if request.path.startswith("/api/"):
+        return json_error_response("auth.locked_out", message, 429)
+    form = SignInForm(request.POST or None)
+    form.is_valid()
+    form.add_error(None, message)
+    return render(request, "accounts/sign_in.html", {"form": form, "next": ""}, status=429)

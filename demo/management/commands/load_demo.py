@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from demo import data
+from demo.services import demo_load
+from shared_platform.tenancy import address_url, agency_host
+
+
+class Command(BaseCommand):
+    help = "Load the demo facility (idempotent) and print its addresses and sign-ins."
+
+    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        summary = demo_load()
+        created = ", ".join(summary.agencies_created) or "none (already there)"
+        self.stdout.write(f"Demo loaded: agencies created: {created}; people created: {summary.users_created}.")
+        self.stdout.write(f"Every demo sign-in uses the password: {data.DEMO_PASSWORD}")
+        self.stdout.write(
+            f"  Facility portal  {address_url(settings.BASE_DOMAIN)}  e.g. manager@facility.demo, admin@facility.demo"
+        )
+        for code, *_ in data.AGENCIES:
+            self.stdout.write(
+                f"  {code:<8}         {address_url(agency_host(code))}  e.g. requester@{code.lower()}.demo"
+            )

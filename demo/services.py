@@ -1,0 +1,57 @@
+"""Loading the demo facility. Idempotent: running it again changes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from accounts.models import User
+from accounts.services import membership_grant, user_create
+from tenants.models import Agency
+from tenants.services import agency_create, facility_ensure
+
+from . import data
+
+
+@dataclass
+class DemoSummary:
+    agencies_created: list[str] = field(default_factory=list)
+    users_created: int = 0
+
+
+def _person_ensure(
+    *, email: str, first_name: str, last_name: str, is_staff: bool = False, summary: DemoSummary
+) -> User:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = user_create(
+            email=email, password=data.DEMO_PASSWORD, first_name=first_name, last_name=last_name, is_staff=is_staff
+        )
+        if is_staff:
+            user.is_superuser = True
+            user.save(update_fields=["is_superuser"])
+        summary.users_created += 1
+    return user
+
+
+def demo_load() -> DemoSummary:
+    """The Brazil facility: six member agencies and UNAIDS as a partner, a few people per role."""
+    summary = DemoSummary()
+    facility_ensure()
+    for code, name, kind, headcount in data.AGENCIES:
+        agency = Agency.objects.filter(code=code).first()
+        if agency is None:
+            agency = agency_create(code=code, name=name, kind=kind, headcount=headcount)
+            summary.agencies_created.append(code)
+        for local, first, last, roles in data.AGENCY_PEOPLE:
+            user = _person_ensure(
+                email=f"{local}@{code.lower()}.demo", first_name=first, last_name=last, summary=summary
+            )
+            for role in roles:
+                if not agency.has_vote:
+                    role = data.PARTNER_BOARD_ROLE.get(role, role)
+                membership_grant(user=user, role=role, agency=agency)
+    for email, first, last, roles, is_admin in data.FACILITY_PEOPLE:
+        user = _person_ensure(email=email, first_name=first, last_name=last, is_staff=is_admin, summary=summary)
+        for role in roles:
+            membership_grant(user=user, role=role, agency=None)
+    return summary

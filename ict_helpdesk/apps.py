@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class IctHelpdeskConfig(AppConfig):
+    name = "ict_helpdesk"
+    verbose_name = "ICT helpdesk"

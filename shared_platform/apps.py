@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SharedPlatformConfig(AppConfig):
+    name = "shared_platform"
+    verbose_name = "Platform"

@@ -1,0 +1,112 @@
+"""One error shape for the whole platform (STYLE.md rule 4).
+
+Services raise `ApplicationError` with a stable machine code
+(`tenants.code_taken`, `accounts.locked_out`); the API turns every error,
+ours or DRF's, into
+
+    {"error": {"code": "...", "message": "...", "fields": {...}}}
+
+and pages show the same message. Bad input never becomes a 500.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class ApplicationError(Exception):
+    """A business rule refused the request. `code` is stable; `message` is for people."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str,
+        status_code: int | None = None,
+        fields: dict[str, list[str]] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.fields = fields or {}
+        if status_code is not None:
+            self.status_code = status_code
+
+
+class NotFoundError(ApplicationError):
+    status_code = status.HTTP_404_NOT_FOUND
+
+
+def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    return {"error": body}
+
+
+def _flatten_detail(detail: Any) -> Any:
+    """DRF details are nested ErrorDetail objects; make them plain lists of strings."""
+    if isinstance(detail, dict):
+        return {key: _flatten_detail(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        flat: list[Any] = []
+        for item in detail:
+            value = _flatten_detail(item)
+            flat.extend(value if isinstance(value, list) else [value])
+        return flat
+    return [str(detail)]
+
+
+_DRF_CODES = {
+    exceptions.NotAuthenticated: "auth.not_authenticated",
+    exceptions.AuthenticationFailed: "auth.failed",
+    exceptions.PermissionDenied: "auth.permission_denied",
+    exceptions.NotFound: "not_found",
+    exceptions.MethodNotAllowed: "method_not_allowed",
+    exceptions.NotAcceptable: "not_acceptable",
+    exceptions.UnsupportedMediaType: "unsupported_media_type",
+    exceptions.Throttled: "throttled",
+    exceptions.ParseError: "parse_error",
+}
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's EXCEPTION_HANDLER: every API error leaves in one shape."""
+    if isinstance(exc, ApplicationError):
+        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {}
+        message = "; ".join(exc.messages) or "The request is not valid."
+        return Response(error_body("invalid", message, fields), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # a real bug: Django's 500 handler takes it from here
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _flatten_detail(exc.detail)
+        if not isinstance(fields, dict):
+            fields = {"non_field_errors": fields}
+        messages = [f"{name}: {' '.join(errors)}" for name, errors in fields.items()]
+        response.data = error_body("invalid", "; ".join(messages), fields)
+    else:
+        code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), "error")
+        detail = getattr(exc, "detail", str(exc))
+        response.data = error_body(code, str(detail))
+    return response
+
+
+def json_error_response(code: str, message: str, status_code: int) -> JsonResponse:
+    return JsonResponse(error_body(code, message), status=status_code)

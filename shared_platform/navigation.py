@@ -1,0 +1,43 @@
+"""The navigation bar: which pages each role sees, on which kind of address.
+
+Each module appends its pages here; the base layout shows a person the items
+their roles at the current address allow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    on_facility: bool
+    on_agency: bool
+    roles: frozenset[str] | None = None  # None: everyone who may use the address
+    staff_only: bool = False
+
+
+NAVIGATION: list[NavItem] = [
+    NavItem("Home", "home", on_facility=True, on_agency=True),
+    NavItem("API", "api-docs", on_facility=True, on_agency=True),
+]
+
+
+def nav_items(*, is_facility: bool, roles: set[str], is_staff: bool) -> list[dict[str, str]]:
+    items = []
+    for item in NAVIGATION:
+        if not (item.on_facility if is_facility else item.on_agency):
+            continue
+        if item.staff_only and not is_staff:
+            continue
+        if item.roles is not None and not (roles & item.roles) and not is_staff:
+            continue
+        try:
+            items.append({"label": item.label, "url": reverse(item.url_name), "name": item.url_name})
+        except NoReverseMatch:
+            continue
+    return items

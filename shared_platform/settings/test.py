@@ -1,0 +1,17 @@
+"""The test suite: real PostgreSQL and Redis (embedded unless DATABASE_URL / REDIS_URL are set)."""
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+PUBLIC_PORT = ""
+# Argon2 is the production hasher (settings/base.py, checked by a test); the
+# suite hashes thousands of fixture passwords, so it uses a fast one.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}

@@ -1,0 +1,51 @@
+"""The two home pages and the error pages."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts.selectors import agency_people, roles_at
+from shared_platform.errors import json_error_response
+from tenants.selectors import agency_list
+
+
+def facility_home(request: HttpRequest) -> HttpResponse:
+    """The facility portal's front page: the agencies it serves."""
+    page = Paginator(agency_list(), 25).get_page(request.GET.get("page"))
+    return render(request, "shared_platform/facility_home.html", {"page": page})
+
+
+def agency_home(request: HttpRequest) -> HttpResponse:
+    """An agency's front page: the agency, your roles in it, and who holds which role."""
+    agency = request.tenant  # type: ignore[attr-defined]
+    page = Paginator(agency_people(agency=agency), 25).get_page(request.GET.get("page"))
+    roles = roles_at(user=request.user, agency=agency)
+    return render(request, "shared_platform/agency_home.html", {"agency": agency, "page": page, "roles": roles})
+
+
+def _error(request: HttpRequest, status: int, code: str, title: str, message: str) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return json_error_response(code, message, status)
+    return render(request, "error.html", {"status": status, "title": title, "message": message}, status=status)
+
+
+@login_not_required
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(
+        request, 403, "auth.permission_denied", "Not allowed", str(exception or "") or "You may not see this page."
+    )
+
+
+@login_not_required
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 404, "not_found", "Not found", "There is nothing at this address.")
+
+
+@login_not_required
+def error_500(request: HttpRequest) -> HttpResponse:
+    return _error(
+        request, 500, "server_error", "Something went wrong", "The error has been logged. Please try again later."
+    )

@@ -1,0 +1,90 @@
+"""Writes for agencies: the facility's own row, provisioning, deactivation."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django_tenants.utils import get_public_schema_name, schema_context
+
+from shared_platform.errors import ApplicationError
+from shared_platform.tenancy import agency_host
+
+from .models import Agency, AgencyKind, Domain, agency_code_validator
+from .provisioning import template_schema_ensure_current
+
+
+def facility_ensure(*, name: str | None = None) -> Agency:
+    """The facility's tenant row (the public schema) and its address BASE_DOMAIN.
+
+    django-tenants finds a schema through a host name, so the facility portal
+    needs a row too; it is the one row of kind "facility".
+    """
+    name = name or settings.FACILITY_NAME
+    with schema_context(get_public_schema_name()), transaction.atomic():
+        facility = Agency.objects.filter(schema_name=get_public_schema_name()).first()
+        if facility is None:
+            facility = Agency(
+                schema_name=get_public_schema_name(),
+                code="FACILITY",
+                name=name,
+                kind=AgencyKind.FACILITY,
+            )
+            facility.save(verbosity=0)
+        Domain.objects.update_or_create(domain=settings.BASE_DOMAIN, defaults={"tenant": facility, "is_primary": True})
+    return facility
+
+
+def agency_create(
+    *,
+    code: str,
+    name: str,
+    kind: str = AgencyKind.MEMBER,
+    headcount: int = 0,
+    verbosity: int = 0,
+) -> Agency:
+    """Register an agency, create its schema from the template and give it its address.
+
+    The schema is named after the code in lower case (UNDP -> `undp`) and the
+    address is `<code>.<BASE_DOMAIN>`. Refused with a clear error when the code
+    is malformed or taken, or the kind is not member or partner.
+    """
+    code = (code or "").strip().upper()
+    name = (name or "").strip()
+    try:
+        agency_code_validator(code)
+    except ValidationError as error:
+        raise ApplicationError(error.messages[0], code="tenants.invalid_code", fields={"code": error.messages})
+    if not name:
+        raise ApplicationError("An agency needs a name.", code="tenants.name_missing", fields={"name": ["Required."]})
+    if kind not in (AgencyKind.MEMBER, AgencyKind.PARTNER):
+        raise ApplicationError(
+            f'Kind must be "member" or "partner", not "{kind}".',
+            code="tenants.invalid_kind",
+            fields={"kind": ["Choose member or partner."]},
+        )
+    if headcount < 0:
+        raise ApplicationError("Headcount cannot be negative.", code="tenants.invalid_headcount")
+    schema_name = code.lower()
+    if Agency.objects.filter(code=code).exists() or Agency.objects.filter(schema_name__iexact=schema_name).exists():
+        raise ApplicationError(f"An agency with code {code} already exists.", code="tenants.code_taken")
+
+    template_schema_ensure_current()
+    with schema_context(get_public_schema_name()):
+        agency = Agency(schema_name=schema_name, code=code, name=name, kind=kind, headcount=headcount)
+        # Saving creates the schema (a clone of the template); a failure drops it again.
+        agency.save(verbosity=verbosity)
+        Domain.objects.create(domain=agency_host(code), tenant=agency, is_primary=True)
+    return agency
+
+
+def agency_update(*, agency: Agency, name: str, kind: str, headcount: int, is_active: bool) -> Agency:
+    """Change an agency's details. Its code, schema and address never change."""
+    if agency.is_facility:
+        raise ApplicationError("The facility's own row is not an agency.", code="tenants.is_facility")
+    if kind not in (AgencyKind.MEMBER, AgencyKind.PARTNER):
+        raise ApplicationError(f'Kind must be "member" or "partner", not "{kind}".', code="tenants.invalid_kind")
+    agency.name, agency.kind, agency.headcount, agency.is_active = name, kind, headcount, is_active
+    with schema_context(get_public_schema_name()):
+        agency.save(update_fields=["name", "kind", "headcount", "is_active"])
+    return agency
