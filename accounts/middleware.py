@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
+from django.shortcuts import render
 
 from shared_platform.errors import json_error_response
 
@@ -45,7 +45,7 @@ def address_refused(request: HttpRequest) -> HttpResponse:
     message = f"Your account has no access to {where}."
     if request.path.startswith("/api/"):
         return json_error_response("auth.no_access_here", message, 403)
-    return TemplateResponse(
+    return render(
         request,
         "accounts/no_access.html",
         {"message": message, "addresses": addresses_for(user=request.user)},  # type: ignore[arg-type]

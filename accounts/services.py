@@ -83,7 +83,7 @@ def user_sign_in(*, request: HttpRequest, email: str, password: str, agency: Age
         raise ApplicationError(
             "Enter your e-mail address and password.", code="auth.credentials_missing", status_code=400
         )
-    user = authenticate(request, username=email, password=password)
+    user = authenticate(request, email=email, password=password)
     if getattr(request, "axes_locked_out", False):
         raise ApplicationError(
             "Too many failed sign-ins for this account. Wait a few minutes and try again.",

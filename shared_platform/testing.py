@@ -14,6 +14,8 @@ import os
 from . import embedded
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shared_platform.settings.test")
+if os.environ["DJANGO_SETTINGS_MODULE"] != "shared_platform.settings.test":
+    raise RuntimeError("The test suite runs with shared_platform.settings.test; unset DJANGO_SETTINGS_MODULE.")
 
 if not embedded.external("DATABASE_URL"):
     _postgres = embedded.postgres_start(embedded.VAR_DIR / "test-postgres")

@@ -7,13 +7,13 @@ leave (or, with auto_drop_schema, destroy) a whole schema of private data.
 """
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from shared_platform.errors import ApplicationError
 
 from .models import Agency, AgencyKind, Domain
-from .services import agency_create, agency_update
+from .services import agency_check_new, agency_create, agency_update
 
 
 class AgencyAdminForm(forms.ModelForm):
@@ -27,6 +27,15 @@ class AgencyAdminForm(forms.ModelForm):
 
     def clean_code(self) -> str:
         return self.cleaned_data["code"].strip().upper()
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean()
+        if self.instance.pk is None and not self.errors:
+            try:
+                agency_check_new(code=data["code"], name=data["name"], kind=data["kind"], headcount=data["headcount"])
+            except ApplicationError as error:
+                raise ValidationError(error.message) from error
+        return data
 
 
 class DomainInline(admin.TabularInline):
@@ -45,7 +54,6 @@ class AgencyAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "kind", "headcount", "is_active", "schema_name"]
     list_filter = ["kind", "is_active"]
     search_fields = ["code", "name"]
-    inlines = [DomainInline]
 
     def get_queryset(self, request):  # type: ignore[no-untyped-def]
         return super().get_queryset(request).agencies()
@@ -60,27 +68,22 @@ class AgencyAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
 
+    def get_inlines(self, request, obj):  # type: ignore[no-untyped-def]
+        return [DomainInline] if obj else []
+
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
         data = form.cleaned_data
-        try:
-            if change:
-                agency_update(
-                    agency=obj,
-                    name=data["name"],
-                    kind=data["kind"],
-                    headcount=data["headcount"],
-                    is_active=data["is_active"],
-                )
-            else:
-                created = agency_create(
-                    code=data["code"], name=data["name"], kind=data["kind"], headcount=data["headcount"]
-                )
-                obj.pk = created.pk
-                obj.schema_name = created.schema_name
-        except ApplicationError as error:
-            messages.error(request, error.message)
-            raise ValidationError(error.message) from error
-
-    def save_related(self, request, form, formsets, change):  # type: ignore[no-untyped-def]
         if change:
-            super().save_related(request, form, formsets, change)
+            agency_update(
+                agency=obj,
+                name=data["name"],
+                kind=data["kind"],
+                headcount=data["headcount"],
+                is_active=data["is_active"],
+            )
+        else:
+            created = agency_create(
+                code=data["code"], name=data["name"], kind=data["kind"], headcount=data["headcount"]
+            )
+            obj.pk, obj.schema_name = created.pk, created.schema_name
+            obj._state.adding = False

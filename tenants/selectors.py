@@ -13,7 +13,7 @@ def agency_list(*, include_inactive: bool = True) -> QuerySet[Agency]:
         agencies = agencies.active()
     return agencies.annotate(
         member_count=Count("memberships__user", filter=Q(memberships__user__is_active=True), distinct=True)
-    )
+    ).order_by("code")
 
 
 def agency_get_by_code(*, code: str) -> Agency | None:

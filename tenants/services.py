@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from shared_platform.errors import ApplicationError
@@ -49,6 +49,25 @@ def agency_create(
     address is `<code>.<BASE_DOMAIN>`. Refused with a clear error when the code
     is malformed or taken, or the kind is not member or partner.
     """
+    code, name = agency_check_new(code=code, name=name, kind=kind, headcount=headcount)
+    schema_name = code.lower()
+    template_schema_ensure_current()
+    with schema_context(get_public_schema_name()):
+        agency = Agency(schema_name=schema_name, code=code, name=name, kind=kind, headcount=headcount)
+        try:
+            # Saving creates the schema (a clone of the template); a failure drops it again.
+            agency.save(verbosity=verbosity)
+        except IntegrityError:  # the same code registered at the same moment
+            raise ApplicationError(f"An agency with code {code} already exists.", code="tenants.code_taken")
+        Domain.objects.create(domain=agency_host(code), tenant=agency, is_primary=True)
+    return agency
+
+
+def agency_check_new(*, code: str, name: str, kind: str, headcount: int) -> tuple[str, str]:
+    """Refuse a new agency whose code is malformed or taken, or whose kind or headcount is wrong.
+
+    Returns the code (upper case) and name as they will be stored.
+    """
     code = (code or "").strip().upper()
     name = (name or "").strip()
     try:
@@ -65,17 +84,9 @@ def agency_create(
         )
     if headcount < 0:
         raise ApplicationError("Headcount cannot be negative.", code="tenants.invalid_headcount")
-    schema_name = code.lower()
-    if Agency.objects.filter(code=code).exists() or Agency.objects.filter(schema_name__iexact=schema_name).exists():
+    if Agency.objects.filter(code=code).exists() or Agency.objects.filter(schema_name__iexact=code.lower()).exists():
         raise ApplicationError(f"An agency with code {code} already exists.", code="tenants.code_taken")
-
-    template_schema_ensure_current()
-    with schema_context(get_public_schema_name()):
-        agency = Agency(schema_name=schema_name, code=code, name=name, kind=kind, headcount=headcount)
-        # Saving creates the schema (a clone of the template); a failure drops it again.
-        agency.save(verbosity=verbosity)
-        Domain.objects.create(domain=agency_host(code), tenant=agency, is_primary=True)
-    return agency
+    return code, name
 
 
 def agency_update(*, agency: Agency, name: str, kind: str, headcount: int, is_active: bool) -> Agency:
