@@ -1,5 +1,7 @@
 """The test suite: real PostgreSQL and Redis (embedded unless DATABASE_URL / REDIS_URL are set)."""
 
+import os
+
 from .base import *  # noqa: F403
 
 DEBUG = False
@@ -18,3 +20,5 @@ LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "W
 # Static files come from the app folders (finders); nothing is collected for tests.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+# Two suites on one server (a developer's terminal and an editor) must not share a test database.
+DATABASES["default"]["TEST"] = {"NAME": f"test_platform_{os.getpid()}"}  # noqa: F405
