@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 help:
 	@echo "make run    - set up and run the platform with demo data (web, worker, beat, embedded PostgreSQL and Redis)"
-	@echo "make test   - ruff, then the whole test suite on real PostgreSQL and Redis"
+	@echo "make test   - ruff and mypy, then the whole test suite on real PostgreSQL and Redis"
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -28,6 +28,7 @@ test: $(STAMP) lint
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -1,11 +1,34 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+
+from shared_platform.errors import ApplicationError
 
 from .models import Membership, User
+from .services import membership_check
+
+
+class MembershipForm(forms.ModelForm):
+    """The admin writes memberships directly; the same rules as membership_grant apply."""
+
+    class Meta:
+        model = Membership
+        fields = ["user", "agency", "role"]
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean() or {}
+        if data.get("role"):
+            try:
+                membership_check(role=data["role"], agency=data.get("agency"))
+            except ApplicationError as error:
+                raise ValidationError(error.message) from error
+        return data
 
 
 class MembershipInline(admin.TabularInline):
     model = Membership
+    form = MembershipForm
     extra = 1
     autocomplete_fields = ["agency"]
     fields = ["agency", "role", "granted_at"]
@@ -31,6 +54,7 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    form = MembershipForm
     list_display = ["user", "agency", "role", "granted_at"]
     list_filter = ["role", "agency"]
     search_fields = ["user__email", "user__last_name", "agency__code"]

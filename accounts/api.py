@@ -28,7 +28,7 @@ class MembershipSerializer(serializers.ModelSerializer[Membership]):
         fields = ["agency", "role", "role_name"]
 
     def get_agency(self, membership: Membership) -> str | None:
-        return membership.agency.code if membership.agency_id else None
+        return membership.agency.code if membership.agency is not None else None
 
     def get_role_name(self, membership: Membership) -> str:
         return Role(membership.role).label
@@ -107,7 +107,7 @@ class MeApi(APIView):
         roles = roles_at(user=request.user, agency=tenant)
         return Response(
             {
-                "user": UserSerializer(request.user).data,
+                "user": UserSerializer(request.user).data,  # type: ignore[arg-type]
                 "address": agency_url(tenant),
                 "agency": None if tenant.is_facility else tenant.code,
                 "roles_here": sorted(roles),

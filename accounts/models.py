@@ -37,13 +37,13 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractUser):
     """A person who signs in with an e-mail address and a password."""
 
-    username = None  # type: ignore[assignment]
+    username = None  # type: ignore[assignment,misc]
     email = models.EmailField("e-mail address", unique=True)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []
 
-    objects = UserManager()  # type: ignore[misc]
+    objects = UserManager()  # type: ignore[assignment,misc]
 
     class Meta:
         ordering = ["last_name", "first_name", "email"]
@@ -124,5 +124,5 @@ class Membership(models.Model):
         indexes = [models.Index(fields=["user", "agency"])]
 
     def __str__(self) -> str:
-        where = self.agency.code if self.agency_id else "facility"
+        where = self.agency.code if self.agency is not None else "facility"
         return f"{self.user} - {self.get_role_display()} ({where})"

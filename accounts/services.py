@@ -43,6 +43,17 @@ def membership_grant(*, user: User, role: str, agency: Agency | None = None) -> 
     partners observe without a vote (PRODUCT.md, "Governance"). Granting a role
     the person already holds returns the existing membership.
     """
+    membership_check(role=role, agency=agency)
+    try:
+        with transaction.atomic():
+            membership, _ = Membership.objects.get_or_create(user=user, agency=agency, role=role)
+    except IntegrityError:  # granted concurrently
+        membership = Membership.objects.get(user=user, agency=agency, role=role)
+    return membership
+
+
+def membership_check(*, role: str, agency: Agency | None) -> None:
+    """Refuse a role in the wrong place (see membership_grant); the admin's forms ask this too."""
     if role not in Role.values:
         raise ApplicationError(f'Unknown role "{role}".', code="accounts.unknown_role")
     if role in AGENCY_ROLES and agency is None:
@@ -58,12 +69,6 @@ def membership_grant(*, user: User, role: str, agency: Agency | None = None) -> 
             f"{agency.code} is a partner without a vote; its people may only observe the board.",
             code="accounts.partner_cannot_vote",
         )
-    try:
-        with transaction.atomic():
-            membership, _ = Membership.objects.get_or_create(user=user, agency=agency, role=role)
-    except IntegrityError:  # granted concurrently
-        membership = Membership.objects.get(user=user, agency=agency, role=role)
-    return membership
 
 
 @transaction.atomic

@@ -18,7 +18,7 @@ from django_tenants.utils import schema_context
 
 
 def enqueue_after_commit(task: Task, *args: Any, **kwargs: Any) -> None:
-    schema_name = connection.schema_name
+    schema_name = connection.schema_name  # type: ignore[attr-defined]  # django-tenants' backend
 
     def send() -> None:
         with schema_context(schema_name):

@@ -29,7 +29,7 @@ class AgencyAdminForm(forms.ModelForm):
         return self.cleaned_data["code"].strip().upper()
 
     def clean(self):  # type: ignore[no-untyped-def]
-        data = super().clean()
+        data = super().clean() or {}
         if self.instance.pk is None and not self.errors:
             try:
                 agency_check_new(code=data["code"], name=data["name"], kind=data["kind"], headcount=data["headcount"])
@@ -56,7 +56,7 @@ class AgencyAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
 
     def get_queryset(self, request):  # type: ignore[no-untyped-def]
-        return super().get_queryset(request).agencies()
+        return super().get_queryset(request).exclude(kind=AgencyKind.FACILITY)
 
     def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
         return ["code", "schema_name"] if obj else []

@@ -30,7 +30,7 @@ def template_schema_ensure_current(*, force: bool = False) -> None:
         with connection.cursor() as cursor:
             cursor.execute(f'CREATE SCHEMA "{template}"')
     call_command("migrate_schemas", tenant=True, schema_name=template, interactive=False, verbosity=0)
-    connection.set_schema_to_public()
+    connection.set_schema_to_public()  # type: ignore[attr-defined]
     _template_checked.set()
 
 

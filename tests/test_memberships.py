@@ -59,3 +59,14 @@ def test_the_database_refuses_a_facility_role_twice(make_person):
     person = make_person((Role.AUDITOR, None))
     with pytest.raises(IntegrityError), transaction.atomic():
         Membership.objects.create(user=person, agency=None, role=Role.AUDITOR)
+
+
+def test_the_admin_refuses_a_voting_seat_for_a_partner(facility, unaids, make_person, client_at):
+    admin = make_person(is_staff=True, is_superuser=True)
+    person = make_person()
+    response = client_at(facility, admin).post(
+        "/admin/accounts/membership/add/", {"user": person.pk, "agency": unaids.pk, "role": "board_representative"}
+    )
+    assert response.status_code == 200
+    assert "partner without a vote" in response.content.decode()
+    assert not Membership.objects.filter(user=person).exists()

@@ -18,7 +18,7 @@ STORAGES = {
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 # Static files come from the app folders (finders); nothing is collected for tests.
-STATIC_ROOT = None
+STATIC_ROOT = None  # type: ignore[assignment]
 WHITENOISE_USE_FINDERS = True
 # Two suites on one server (a developer's terminal and an editor) must not share a test database.
 DATABASES["default"]["TEST"] = {"NAME": f"test_platform_{os.getpid()}"}  # noqa: F405
