@@ -54,7 +54,8 @@ def check_celery() -> dict[str, Any]:
     The ping runs in a thread of its own with a deadline: with the broker down,
     kombu would otherwise keep retrying the connection and hold the request.
     """
-    future = _celery_pool.submit(celery_app.control.ping, timeout=1.0)
+    # limit=1: answer as soon as one worker replies instead of waiting out the timeout.
+    future = _celery_pool.submit(celery_app.control.ping, timeout=1.0, limit=1)
     try:
         replies = future.result(timeout=CHECK_TIMEOUT_SECONDS + 1) or []
     except concurrent.futures.TimeoutError:

@@ -90,7 +90,10 @@ def main(argv: list[str] | None = None) -> int:
         embedded.services_env_remove()
         say("Stopped. Data is kept in var/; `make run` starts again where you left off.")
 
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    # Ctrl-C (SIGINT) and SIGTERM both stop everything in order. SIGINT is set
+    # explicitly because a shell starting us in the background leaves it ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         say("Migrating the public schema and every agency's schema...")
         manage("migrate_schemas", "--noinput", "-v", "0", env=env)
