@@ -1,26 +1,38 @@
-"""URLs served on every address: signing in, health, the API's shared parts."""
+"""URLs served on every address: signing in, health, and the API's shared parts.
 
-from django.urls import include, path
+The facility portal (urls_facility) and an agency's address (urls_agency) both
+start from these; the views themselves decide what each address may see.
+"""
+
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
 
 from accounts import views as account_views
 from accounts.api import MeApi, TokenApi
+from tenants.api import AgencyViewSet
 
 from . import health
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("agencies", AgencyViewSet, basename="agency")
 
 api_common = [
     path("auth/token/", TokenApi.as_view(), name="api-token"),
     path("me/", MeApi.as_view(), name="api-me"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    *router.urls,
 ]
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/login/", account_views.sign_in, name="login"),
     path("accounts/logout/", account_views.sign_out, name="logout"),
     path("healthz", health.healthz, name="healthz"),
 ]
 
 
-def api(*patterns):  # type: ignore[no-untyped-def]
+def api(*patterns: URLPattern | URLResolver) -> URLResolver:
+    """/api/ with the shared endpoints and this address's own."""
     return path("api/", include([*api_common, *patterns]))
