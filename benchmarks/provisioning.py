@@ -224,6 +224,10 @@ def environment() -> dict[str, object]:
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
         "tenant_migrations": tenant_migrations,
+        # django-tenants' migrate_schemas executor; EXECUTOR=multiprocessing changes the scale figures.
+        "executor": os.environ.get("EXECUTOR") or "standard",
+        # Other work on the machine skews the figures: the 1-minute load average when the measuring began.
+        "load_average_start": round(os.getloadavg()[0], 2),
     }
 
 
@@ -248,7 +252,8 @@ def report(result: dict) -> None:
     print(
         f"Provisioning one agency ({clone['n']} sample{'s' if clone['n'] != 1 else ''} each; "
         f"PostgreSQL {env['postgres']}, "
-        f"django-tenants {env['django_tenants']}, {env['tenant_migrations']} tenant migrations, {env['cpus']} CPUs)"
+        f"django-tenants {env['django_tenants']}, {env['tenant_migrations']} tenant migrations, {env['cpus']} CPUs, "
+        f"load average {env['load_average_start']} at start, {env['load_average_end']} at end)"
     )
     print(
         table(
@@ -383,6 +388,7 @@ def main() -> None:
             say(f"Database {DATABASE} kept ({os.environ.get('DATABASE_URL')})")
         else:
             database_drop(postgres)
+    result["environment"]["load_average_end"] = round(os.getloadavg()[0], 2)
     result["total_s"] = time.perf_counter() - _started
     report(rounded(result))
 
