@@ -28,12 +28,17 @@ def roles_at(*, user: User | AnonymousUser, agency: Agency) -> set[str]:
     """The roles a person holds at this address: the agency's, or the facility's."""
     if not user.is_authenticated:
         return set()
-    memberships = Membership.objects.filter(user=user)
-    if agency.is_facility:
-        memberships = memberships.filter(Q(agency__isnull=True) | Q(role__in=BOARD_ROLES, agency__is_active=True))
-    else:
-        memberships = memberships.filter(agency=agency)
-    return set(memberships.values_list("role", flat=True))
+    # The access check and the page layout both ask within one request; the
+    # answer is kept on the user object, which Django loads afresh per request.
+    known: dict[int, set[str]] = user.__dict__.setdefault("_roles_by_agency", {})
+    if agency.pk not in known:
+        memberships = Membership.objects.filter(user=user)
+        if agency.is_facility:
+            memberships = memberships.filter(Q(agency__isnull=True) | Q(role__in=BOARD_ROLES, agency__is_active=True))
+        else:
+            memberships = memberships.filter(agency=agency)
+        known[agency.pk] = set(memberships.values_list("role", flat=True))
+    return set(known[agency.pk])
 
 
 def user_may_use_address(*, user: User | AnonymousUser, agency: Agency) -> bool:

@@ -44,6 +44,7 @@ def membership_grant(*, user: User, role: str, agency: Agency | None = None) -> 
     the person already holds returns the existing membership.
     """
     membership_check(role=role, agency=agency)
+    user.__dict__.pop("_roles_by_agency", None)  # selectors.roles_at's per-request answer
     try:
         with transaction.atomic():
             membership, _ = Membership.objects.get_or_create(user=user, agency=agency, role=role)
@@ -73,6 +74,7 @@ def membership_check(*, role: str, agency: Agency | None) -> None:
 
 @transaction.atomic
 def membership_revoke(*, user: User, role: str, agency: Agency | None = None) -> None:
+    user.__dict__.pop("_roles_by_agency", None)
     Membership.objects.filter(user=user, role=role, agency=agency).delete()
 
 
