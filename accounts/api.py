@@ -98,6 +98,7 @@ class MeApi(APIView):
                 "address": serializers.CharField(),
                 "agency": serializers.CharField(allow_null=True),
                 "roles_here": serializers.ListField(child=serializers.CharField()),
+                "role_names_here": serializers.ListField(child=serializers.CharField()),
                 "memberships": MembershipSerializer(many=True),
             },
         )

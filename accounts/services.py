@@ -72,12 +72,6 @@ def membership_check(*, role: str, agency: Agency | None) -> None:
         )
 
 
-@transaction.atomic
-def membership_revoke(*, user: User, role: str, agency: Agency | None = None) -> None:
-    user.__dict__.pop("_roles_by_agency", None)
-    Membership.objects.filter(user=user, role=role, agency=agency).delete()
-
-
 def user_sign_in(*, request: HttpRequest, email: str, password: str, agency: Agency) -> User:
     """Check an e-mail and password for this address.
 

@@ -42,10 +42,6 @@ class ApplicationError(Exception):
             self.status_code = status_code
 
 
-class NotFoundError(ApplicationError):
-    status_code: int = status.HTTP_404_NOT_FOUND
-
-
 def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {"code": code, "message": message}
     if fields:

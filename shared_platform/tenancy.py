@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import connection
 from django.http import Http404
 from django_tenants.middleware.main import TenantMainMiddleware
 
@@ -46,11 +45,3 @@ def agency_url(agency: Agency, path: str = "/") -> str:
     if agency.is_facility:
         return address_url(settings.BASE_DOMAIN, path)
     return address_url(agency_host(agency.code), path)
-
-
-def current_agency() -> Agency | None:
-    """The agency whose schema the connection uses now; None on the facility portal."""
-    tenant = getattr(connection, "tenant", None)
-    if tenant is None or getattr(tenant, "is_facility", True):
-        return None
-    return tenant

@@ -32,8 +32,3 @@ def template_schema_ensure_current(*, force: bool = False) -> None:
     call_command("migrate_schemas", tenant=True, schema_name=template, interactive=False, verbosity=0)
     connection.set_schema_to_public()  # type: ignore[attr-defined]
     _template_checked.set()
-
-
-def template_schema_forget() -> None:
-    """Make the next provisioning check the template again (after a migration, in tests)."""
-    _template_checked.clear()

@@ -14,7 +14,3 @@ def agency_list(*, include_inactive: bool = True) -> QuerySet[Agency]:
     return agencies.annotate(
         member_count=Count("memberships__user", filter=Q(memberships__user__is_active=True), distinct=True)
     ).order_by("code")
-
-
-def agency_get_by_code(*, code: str) -> Agency | None:
-    return Agency.objects.agencies().filter(code=code.upper()).first()

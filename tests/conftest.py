@@ -22,7 +22,7 @@ from shared_platform.tenancy import agency_host
 from tenants.models import Agency, AgencyKind
 from tenants.services import agency_create, facility_ensure
 
-from .factories import PASSWORD, UserFactory
+from .factories import UserFactory
 
 TEST_AGENCIES = {
     "UNDP": ("United Nations Development Programme", AgencyKind.MEMBER, 180),
@@ -133,6 +133,3 @@ def api_at() -> Callable[..., APIClient]:
         return client
 
     return make
-
-
-__all__ = ["PASSWORD"]
