@@ -42,12 +42,15 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
     "shared_platform",
+    "service_levels",
+    "ledger",
     "billing",
     "governance",
     "demo",
@@ -225,6 +228,12 @@ CELERY_BEAT_SCHEDULE = {
     "beat-heartbeat": {
         "task": "shared_platform.tasks.beat_heartbeat",
         "schedule": 30.0,
+        "tenant_schemas": ["public"],
+    },
+    # SLA warnings and breaches: the ledger lives in the public schema, so one run covers every agency.
+    "sla-clocks-check": {
+        "task": "ledger.tasks.clocks_check",
+        "schedule": 60.0,
         "tenant_schemas": ["public"],
     },
 }

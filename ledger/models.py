@@ -1,0 +1,187 @@
+"""The cross-agency ledger (public schema): one thin row per request, its SLA clocks and breaches.
+
+A request's private detail (description, conversation, attachments) lives in
+its agency's schema; the ledger holds only what the facility needs to run
+queues, dashboards and billing across agencies with one indexed query.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from service_levels.models import Metric, Module, Priority
+
+
+class EntryStatus(models.TextChoices):
+    NEW = "new", "New"
+    OPEN = "open", "Open"
+    PENDING = "pending", "Pending"
+    RESOLVED = "resolved", "Resolved"
+    CLOSED = "closed", "Closed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+OPEN_STATUSES = frozenset({EntryStatus.NEW, EntryStatus.OPEN, EntryStatus.PENDING})
+
+
+class Holder(models.TextChoices):
+    """Who holds the request, and so who is answerable for its clock."""
+
+    FACILITY = "facility", "Facility"
+    REQUESTER = "requester", "Requester"
+    SUPPLIER = "supplier", "Supplier"
+
+
+class LedgerEntry(models.Model):
+    agency = models.ForeignKey("tenants.Agency", on_delete=models.PROTECT, related_name="ledger_entries")
+    service = models.ForeignKey("service_levels.Service", on_delete=models.PROTECT, related_name="ledger_entries")
+    module = models.CharField(max_length=12, choices=Module.choices)
+    agreement = models.ForeignKey("service_levels.Agreement", on_delete=models.PROTECT, related_name="ledger_entries")
+    reference = models.CharField(max_length=40)
+    title = models.CharField(max_length=200, help_text="Shown across agencies: never personal or sensitive detail.")
+    priority = models.CharField(max_length=2, choices=Priority.choices, blank=True)
+    status = models.CharField(max_length=10, choices=EntryStatus.choices, default=EntryStatus.NEW)
+    held_by = models.CharField(max_length=10, choices=Holder.choices, default=Holder.FACILITY)
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    opened_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True, help_text="When the service was delivered (resolved).")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    breached = models.BooleanField(default=False, help_text="At least one of its clocks ran out.")
+    billable_units = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    billable_recorded_at = models.DateTimeField(null=True, blank=True)
+    detail_id = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="The private record in the agency's schema."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        verbose_name_plural = "ledger entries"
+        constraints = [models.UniqueConstraint(fields=["agency", "reference"], name="reference_unique_per_agency")]
+        indexes = [
+            # The compliance report: requests delivered in a period, by agency and service.
+            models.Index(
+                fields=["completed_at", "agency", "service"], include=["breached", "module"], name="ledger_compliance"
+            ),
+            models.Index(fields=["agency", "-opened_at"], name="ledger_agency_recent"),
+            models.Index(fields=["module", "status"], name="ledger_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class ClockState(models.TextChoices):
+    RUNNING = "running", "Running"
+    PAUSED = "paused", "Paused"
+    STOPPED = "stopped", "Stopped"
+
+
+class SlaClock(models.Model):
+    """One target of one request, measured in business time.
+
+    `used_before` is the business time used up to `running_since` (banked at
+    each pause); while running, the due time is `running_since` plus what is
+    left. The warning and due instants are columns so the beat task finds the
+    clocks that crossed one with a single indexed query.
+    """
+
+    entry = models.ForeignKey(LedgerEntry, on_delete=models.CASCADE, related_name="clocks")
+    metric = models.CharField(max_length=20, choices=Metric.choices)
+    target_minutes = models.PositiveIntegerField()
+    state = models.CharField(max_length=8, choices=ClockState.choices, default=ClockState.RUNNING)
+    held_by = models.CharField(max_length=10, choices=Holder.choices, default=Holder.FACILITY)
+    started_at = models.DateTimeField()
+    running_since = models.DateTimeField(null=True, blank=True)
+    used_before = models.DurationField()
+    warn_first_at = models.DateTimeField(null=True, blank=True)
+    warn_second_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    first_warning_sent_at = models.DateTimeField(null=True, blank=True)
+    second_warning_sent_at = models.DateTimeField(null=True, blank=True)
+    breached_at = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["entry", "metric"]
+        constraints = [models.UniqueConstraint(fields=["entry", "metric"], name="one_clock_per_metric")]
+        indexes = [
+            models.Index(fields=["due_at"], condition=Q(state="running", breached_at__isnull=True), name="clock_due"),
+            models.Index(
+                fields=["warn_second_at"],
+                condition=Q(state="running", second_warning_sent_at__isnull=True),
+                name="clock_second_warning",
+            ),
+            models.Index(
+                fields=["warn_first_at"],
+                condition=Q(state="running", first_warning_sent_at__isnull=True),
+                name="clock_first_warning",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}:{self.metric}"
+
+
+class SlaBreach(models.Model):
+    """A clock that ran out: recorded once (one row per clock), with who held it."""
+
+    clock = models.OneToOneField(SlaClock, on_delete=models.CASCADE, related_name="breach")
+    entry = models.ForeignKey(LedgerEntry, on_delete=models.CASCADE, related_name="breaches")
+    agency = models.ForeignKey("tenants.Agency", on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey("service_levels.Service", on_delete=models.PROTECT, related_name="+")
+    metric = models.CharField(max_length=20, choices=Metric.choices)
+    due_at = models.DateTimeField()
+    recorded_at = models.DateTimeField()
+    held_by = models.CharField(max_length=10, choices=Holder.choices)
+
+    class Meta:
+        ordering = ["-due_at"]
+        verbose_name_plural = "SLA breaches"
+        indexes = [
+            models.Index(fields=["agency", "-due_at"], name="breach_recent"),
+            models.Index(fields=["-due_at"], name="breach_recent_all"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}:{self.metric} breached"
+
+
+class EventKind(models.TextChoices):
+    OPENED = "opened", "Opened"
+    STATUS = "status", "Status changed"
+    ASSIGNED = "assigned", "Assigned"
+    CLOCK_STARTED = "clock_started", "Clock started"
+    PAUSED = "paused", "Clocks paused"
+    RESUMED = "resumed", "Clocks resumed"
+    CLOCK_STOPPED = "clock_stopped", "Clock stopped"
+    WARNED = "warned", "Warning sent"
+    BREACHED = "breached", "Breach recorded"
+    BILLED = "billed", "Billable units recorded"
+
+
+class LedgerEvent(models.Model):
+    """The history of a ledger entry: every change, with who, when and why."""
+
+    entry = models.ForeignKey(LedgerEntry, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=EventKind.choices)
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,218 @@
+"""Reads across the ledger: queues, the compliance report, what is at risk, recent breaches.
+
+Each is one query over the public schema's ledger tables, whatever the
+number of agencies; nothing here visits an agency's schema.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from service_levels.models import Service
+from service_levels.selectors import business_calendar
+from tenants.models import Agency
+
+from .models import ClockState, LedgerEntry, SlaBreach, SlaClock
+
+
+@dataclass(frozen=True)
+class LedgerFilters:
+    """What a dashboard or list is narrowed to; `agency` set means that agency only (always so on its address)."""
+
+    agency: Agency | None = None
+    service: Service | None = None
+    module: str = ""
+    month: date | None = None  # first day of a month; None: the last `months` months
+    months: int = 3
+    today: date = field(default_factory=lambda: timezone.localdate())
+
+    def period(self) -> tuple[datetime, datetime]:
+        """[start, end) of the months shown, as aware datetimes in the facility's time zone."""
+        zone = ZoneInfo(settings.TIME_ZONE)
+        if self.month is not None:
+            first = self.month.replace(day=1)
+            last = first
+        else:
+            last = self.today.replace(day=1)
+            first = last
+            for _ in range(self.months - 1):
+                first = (first - timedelta(days=1)).replace(day=1)
+        end = (last + timedelta(days=32)).replace(day=1)
+        return datetime(first.year, first.month, 1, tzinfo=zone), datetime(end.year, end.month, 1, tzinfo=zone)
+
+    def narrow(self, rows: QuerySet, *, prefix: str = "") -> QuerySet:
+        if self.agency is not None:
+            rows = rows.filter(**{f"{prefix}agency": self.agency})
+        if self.service is not None:
+            rows = rows.filter(**{f"{prefix}service": self.service})
+        if self.module:
+            rows = rows.filter(**{f"{prefix}module" if prefix else "module": self.module})
+        return rows
+
+
+def entry_list(*, filters: LedgerFilters, status: str = "") -> QuerySet[LedgerEntry]:
+    entries = filters.narrow(LedgerEntry.objects.select_related("agency", "service", "assignee"))
+    if status:
+        entries = entries.filter(status=status)
+    return entries.order_by("-opened_at", "-pk")
+
+
+def entry_get(*, reference: str, agency: Agency | None) -> LedgerEntry | None:
+    entries = LedgerEntry.objects.select_related("agency", "service", "agreement", "assignee", "requester")
+    if agency is not None:
+        entries = entries.filter(agency=agency)
+    return entries.prefetch_related("clocks", "events").filter(reference=reference).first()
+
+
+def clocks_crossing(*, now: datetime) -> QuerySet[SlaClock]:
+    """Running clocks past a warning or their due time not yet recorded: one query on three partial indexes."""
+    return (
+        SlaClock.objects.filter(state=ClockState.RUNNING)
+        .filter(
+            Q(breached_at__isnull=True, due_at__lt=now)
+            | Q(second_warning_sent_at__isnull=True, warn_second_at__lte=now)
+            | Q(first_warning_sent_at__isnull=True, warn_first_at__lte=now)
+        )
+        .select_related("entry")
+        .order_by("due_at")
+    )
+
+
+@dataclass(frozen=True)
+class ComplianceRow:
+    agency_id: int
+    agency_code: str
+    service_id: int
+    service_code: str
+    month: date
+    met: int
+    breached: int
+
+    @property
+    def total(self) -> int:
+        return self.met + self.breached
+
+    @property
+    def percent(self) -> Decimal:
+        if not self.total:
+            return Decimal("0.0")
+        return (Decimal(self.met * 100) / self.total).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def compliance_report(*, filters: LedgerFilters) -> list[ComplianceRow]:
+    """Requests delivered per agency x service x month: met (no clock ran out) and breached.
+
+    One aggregate over the ledger's covering index (completed_at, agency,
+    service) INCLUDE (breached, module); names are joined afterwards from the
+    small agency and service tables.
+    """
+    start, end = filters.period()
+    zone = ZoneInfo(settings.TIME_ZONE)
+    rows = (
+        filters.narrow(LedgerEntry.objects.filter(completed_at__gte=start, completed_at__lt=end))
+        .annotate(month=TruncMonth("completed_at", tzinfo=zone))
+        .values("month", "agency_id", "service_id")
+        .annotate(met=Count("pk", filter=Q(breached=False)), breached_count=Count("pk", filter=Q(breached=True)))
+        .order_by()
+    )
+    agencies = dict(Agency.objects.values_list("pk", "code"))
+    services = dict(Service.objects.values_list("pk", "code"))
+    report = [
+        ComplianceRow(
+            agency_id=row["agency_id"],
+            agency_code=agencies.get(row["agency_id"], "?"),
+            service_id=row["service_id"],
+            service_code=services.get(row["service_id"], "?"),
+            month=timezone.localtime(row["month"], zone).date() if isinstance(row["month"], datetime) else row["month"],
+            met=row["met"],
+            breached=row["breached_count"],
+        )
+        for row in rows
+    ]
+    report.sort(key=lambda row: (row.month, row.agency_code, row.service_code))
+    return report
+
+
+@dataclass(frozen=True)
+class MonthTotal:
+    month: date
+    met: int
+    breached: int
+
+    @property
+    def percent(self) -> Decimal:
+        total = self.met + self.breached
+        return (Decimal(self.met * 100) / total).quantize(Decimal("0.1")) if total else Decimal("0.0")
+
+
+def compliance_by(rows: list[ComplianceRow], key: str) -> list[tuple[str, int, int, Decimal]]:
+    """Totals of the report by 'month', 'agency' or 'service': (label, met, breached, percent)."""
+    totals: dict[str, list[int]] = {}
+    for row in rows:
+        label = {"month": row.month.strftime("%Y-%m"), "agency": row.agency_code, "service": row.service_code}[key]
+        met_breached = totals.setdefault(label, [0, 0])
+        met_breached[0] += row.met
+        met_breached[1] += row.breached
+    result = []
+    for label in sorted(totals):
+        met, breached = totals[label]
+        percent = (Decimal(met * 100) / (met + breached)).quantize(Decimal("0.1")) if met + breached else Decimal(0)
+        result.append((label, met, breached, percent))
+    return result
+
+
+@dataclass(frozen=True)
+class AtRisk:
+    clock: SlaClock
+    left: timedelta  # business time left; negative when overdue
+
+    @property
+    def entry(self) -> LedgerEntry:
+        return self.clock.entry
+
+    @property
+    def used_percent(self) -> int:
+        target = timedelta(minutes=self.clock.target_minutes)
+        return int((target - self.left) / target * 100)
+
+
+def at_risk(*, filters: LedgerFilters, now: datetime | None = None) -> list[AtRisk]:
+    """Open requests whose running clock passed its first warning, by business time left (least first)."""
+    now = now or timezone.now()
+    clocks = filters.narrow(
+        SlaClock.objects.filter(state=ClockState.RUNNING, warn_first_at__lte=now).select_related(
+            "entry__agency", "entry__service", "entry__assignee", "entry__agreement__calendar"
+        ),
+        prefix="entry__",
+    )
+    found = []
+    for clock in clocks.order_by("due_at")[:500]:
+        calendar = business_calendar(calendar=clock.entry.agreement.calendar)
+        assert clock.due_at is not None
+        if clock.due_at >= now:
+            left = calendar.working_time_between(now, clock.due_at)
+        else:
+            left = -calendar.working_time_between(clock.due_at, now)
+        found.append(AtRisk(clock=clock, left=left))
+    found.sort(key=lambda risk: (risk.left, risk.clock.pk))
+    return found
+
+
+def breach_list(*, filters: LedgerFilters) -> QuerySet[SlaBreach]:
+    start, end = filters.period()
+    breaches = SlaBreach.objects.filter(due_at__gte=start, due_at__lt=end).select_related("entry", "agency", "service")
+    if filters.agency is not None:
+        breaches = breaches.filter(agency=filters.agency)
+    if filters.service is not None:
+        breaches = breaches.filter(service=filters.service)
+    if filters.module:
+        breaches = breaches.filter(service__module=filters.module)
+    return breaches.order_by("-due_at", "-pk")

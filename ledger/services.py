@@ -1,0 +1,495 @@
+"""Writes for the ledger: requests and their SLA clocks. Modules call these; nothing else changes them.
+
+A module (helpdesk, procurement, travel) opens a ledger entry when a request
+is raised and calls the step functions as the request moves on. The rules
+(PRODUCT.md, "Service catalogue and service-level agreements"):
+
+- A request uses the agreement in force the day it was raised; a service the
+  agreement does not list is refused.
+- One clock per target. Waiting on the requester pauses every running clock;
+  waiting on a supplier does too unless the agreement says otherwise, in which
+  case the clock runs on, held by the supplier.
+- Resolving stops every clock; reopening resumes the resolution (completion)
+  clock where it stopped; first response is never reset.
+- Warnings at the agreement's percentages, a breach at 100%, each recorded
+  once, with who held the clock.
+
+All business-time arithmetic is `service_levels.business_time`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from service_levels.business_time import BusinessCalendar
+from service_levels.models import METRICS_STARTED_ON_OPEN, Metric, Priority, Service
+from service_levels.selectors import agreement_covering, business_calendar, targets_for
+from shared_platform.errors import ApplicationError
+from shared_platform.queue import enqueue_after_commit
+from tenants.models import Agency
+
+from .models import ClockState, EntryStatus, EventKind, Holder, LedgerEntry, LedgerEvent, SlaBreach, SlaClock
+
+# Allowed moves of a ledger entry (one table for every module).
+TRANSITIONS: dict[str, frozenset[str]] = {
+    EntryStatus.NEW: frozenset({EntryStatus.OPEN, EntryStatus.PENDING, EntryStatus.RESOLVED, EntryStatus.CANCELLED}),
+    EntryStatus.OPEN: frozenset({EntryStatus.PENDING, EntryStatus.RESOLVED, EntryStatus.CANCELLED}),
+    EntryStatus.PENDING: frozenset({EntryStatus.OPEN, EntryStatus.RESOLVED, EntryStatus.CANCELLED}),
+    EntryStatus.RESOLVED: frozenset({EntryStatus.OPEN, EntryStatus.CLOSED}),
+    EntryStatus.CLOSED: frozenset(),
+    EntryStatus.CANCELLED: frozenset(),
+}
+
+# Clocks that measure delivery: they resume when a resolved request is reopened.
+METRICS_RESUMED_ON_REOPEN = frozenset({Metric.RESOLUTION, Metric.COMPLETION})
+
+
+def _now(at: datetime | None) -> datetime:
+    at = at or timezone.now()
+    if timezone.is_naive(at):
+        raise ValueError("Ledger times must be aware datetimes.")
+    return at
+
+
+def _event(entry: LedgerEntry, kind: str, at: datetime, actor: User | None, detail: str = "") -> None:
+    LedgerEvent.objects.create(entry=entry, kind=kind, at=at, actor=actor, detail=detail[:300])
+
+
+def _calendar(entry: LedgerEntry) -> BusinessCalendar:
+    return business_calendar(calendar=entry.agreement.calendar)
+
+
+def _locked(entry: LedgerEntry) -> LedgerEntry:
+    return (
+        LedgerEntry.objects.select_for_update()
+        .select_related("agreement__calendar", "agency", "service")
+        .get(pk=entry.pk)
+    )
+
+
+def _guard(entry: LedgerEntry, to: str) -> None:
+    """Refuse a move the transition table does not allow, before anything changes."""
+    if to not in TRANSITIONS[entry.status]:
+        raise ApplicationError(
+            f"{entry.reference} is {entry.get_status_display().lower()} "
+            f"and cannot become {EntryStatus(to).label.lower()}.",
+            code="ledger.illegal_transition",
+            status_code=409,
+        )
+
+
+def _move(entry: LedgerEntry, to: str, at: datetime, actor: User | None, reason: str = "") -> None:
+    _guard(entry, to)
+    before = entry.status
+    entry.status = to
+    entry.save(update_fields=["status", "held_by", "completed_at", "closed_at", "updated_at"])
+    _event(entry, EventKind.STATUS, at, actor, f"{before} → {to}" + (f": {reason}" if reason else ""))
+
+
+# -- clocks -------------------------------------------------------------------
+
+
+def _share(minutes: int, percent: int) -> timedelta:
+    return timedelta(microseconds=minutes * 60_000_000 * percent // 100)
+
+
+def clock_schedule(clock: SlaClock, calendar: BusinessCalendar, *, warn_first: int, warn_second: int) -> None:
+    """Set a running clock's warning and due instants from what is left of its target."""
+    running_since = clock.running_since
+    assert running_since is not None
+
+    def when(share: timedelta) -> datetime:
+        left = share - clock.used_before
+        return calendar.add(running_since, left) if left > timedelta(0) else running_since
+
+    clock.warn_first_at = when(_share(clock.target_minutes, warn_first))
+    clock.warn_second_at = when(_share(clock.target_minutes, warn_second))
+    clock.due_at = when(_share(clock.target_minutes, 100))
+
+
+def _schedule(clock: SlaClock, entry: LedgerEntry) -> None:
+    agreement = entry.agreement
+    clock_schedule(
+        clock, _calendar(entry), warn_first=agreement.warn_first_percent, warn_second=agreement.warn_second_percent
+    )
+
+
+def _bank(clock: SlaClock, entry: LedgerEntry, at: datetime) -> None:
+    """Add the business time since the clock last started running to what it has used."""
+    if clock.running_since is not None:
+        clock.used_before += _calendar(entry).working_time_between(clock.running_since, at)
+    clock.running_since = None
+    clock.warn_first_at = clock.warn_second_at = clock.due_at = None
+
+
+def _breach_if_due(clock: SlaClock, entry: LedgerEntry, at: datetime) -> None:
+    """Before a clock pauses or stops at `at`: record the breach the beat task has not caught yet."""
+    if (
+        clock.state == ClockState.RUNNING
+        and clock.breached_at is None
+        and clock.due_at is not None
+        and clock.due_at < at
+    ):
+        breach_record(clock=clock, recorded_at=at)
+        clock.refresh_from_db(fields=["breached_at", "first_warning_sent_at", "second_warning_sent_at"])
+
+
+def _clock_save(clock: SlaClock) -> None:
+    clock.save(
+        update_fields=[
+            "state",
+            "held_by",
+            "running_since",
+            "used_before",
+            "warn_first_at",
+            "warn_second_at",
+            "due_at",
+            "stopped_at",
+        ]
+    )
+
+
+def _clock_start(entry: LedgerEntry, metric: str, minutes: int, at: datetime) -> SlaClock:
+    clock = SlaClock(
+        entry=entry,
+        metric=metric,
+        target_minutes=minutes,
+        started_at=at,
+        running_since=at,
+        used_before=timedelta(0),
+        held_by=Holder.FACILITY,
+    )
+    _schedule(clock, entry)
+    clock.save()
+    return clock
+
+
+@transaction.atomic
+def clock_start(*, entry: LedgerEntry, metric: str, at: datetime | None = None, actor: User | None = None) -> SlaClock:
+    """Start the clock of a later step (travel: ticketing after approval, the claim after the journey)."""
+    at = _now(at)
+    entry = _locked(entry)
+    minutes = targets_for(agreement=entry.agreement, service=entry.service, priority=entry.priority).get(metric)
+    if minutes is None:
+        raise ApplicationError(
+            f"{entry.service.code} has no {Metric(metric).label.lower()} target.", code="ledger.no_target"
+        )
+    if entry.clocks.filter(metric=metric).exists():
+        raise ApplicationError(f"The {Metric(metric).label.lower()} clock already started.", code="ledger.clock_exists")
+    clock = _clock_start(entry, metric, minutes, at)
+    _event(entry, EventKind.CLOCK_STARTED, at, actor, Metric(metric).label)
+    return clock
+
+
+@transaction.atomic
+def clock_stop(
+    *, entry: LedgerEntry, metric: str, at: datetime | None = None, actor: User | None = None
+) -> SlaClock | None:
+    """Stop one clock (the first public reply stops first response; a travel step done stops its clock).
+
+    Stopping a clock that is already stopped changes nothing.
+    """
+    at = _now(at)
+    entry = _locked(entry)
+    clock = entry.clocks.select_for_update().filter(metric=metric).first()
+    if clock is None or clock.state == ClockState.STOPPED:
+        return clock
+    _stop(clock, entry, at)
+    _event(entry, EventKind.CLOCK_STOPPED, at, actor, Metric(metric).label)
+    return clock
+
+
+def _stop(clock: SlaClock, entry: LedgerEntry, at: datetime) -> None:
+    _breach_if_due(clock, entry, at)
+    _bank(clock, entry, at)
+    clock.state, clock.stopped_at, clock.held_by = ClockState.STOPPED, at, Holder.FACILITY
+    _clock_save(clock)
+
+
+# -- the request's steps -------------------------------------------------------
+
+
+@transaction.atomic
+def entry_open(
+    *,
+    agency: Agency,
+    service: Service,
+    reference: str,
+    title: str,
+    priority: str = "",
+    requester: User | None = None,
+    opened_at: datetime | None = None,
+    detail_id: int | None = None,
+    actor: User | None = None,
+) -> LedgerEntry:
+    """Put a new request on the ledger under the agreement in force today, and start its clocks.
+
+    Refused when the agency has no agreement in force or the agreement does
+    not include the service (`sla.no_agreement`, `sla.service_not_in_agreement`).
+    """
+    at = _now(opened_at)
+    if priority not in ("", *Priority.values):
+        raise ApplicationError(f"Unknown priority {priority!r}.", code="ledger.unknown_priority")
+    if not service.is_active:
+        raise ApplicationError(f"{service.code} is no longer offered.", code="sla.service_inactive")
+    agreement = agreement_covering(agency=agency, service=service, on=timezone.localtime(at).date())
+    if LedgerEntry.objects.filter(agency=agency, reference=reference).exists():
+        raise ApplicationError(f"{reference} is already on the ledger.", code="ledger.reference_taken", status_code=409)
+    entry = LedgerEntry.objects.create(
+        agency=agency,
+        service=service,
+        module=service.module,
+        agreement=agreement,
+        reference=reference,
+        title=title[:200],
+        priority=priority,
+        requester=requester,
+        opened_at=at,
+        detail_id=detail_id,
+    )
+    entry.agreement = agreement
+    _event(entry, EventKind.OPENED, at, actor or requester, f"under {agreement.reference}")
+    for metric, minutes in targets_for(agreement=agreement, service=service, priority=priority).items():
+        if metric in METRICS_STARTED_ON_OPEN:
+            _clock_start(entry, metric, minutes, at)
+    return entry
+
+
+@transaction.atomic
+def entry_assign(
+    *, entry: LedgerEntry, assignee: User | None, at: datetime | None = None, actor: User | None = None
+) -> LedgerEntry:
+    """Give the request to an agent (a new request becomes open)."""
+    at = _now(at)
+    entry = _locked(entry)
+    entry.assignee = assignee
+    entry.save(update_fields=["assignee", "updated_at"])
+    _event(entry, EventKind.ASSIGNED, at, actor, assignee.email if assignee else "unassigned")
+    if entry.status == EntryStatus.NEW and assignee is not None:
+        _move(entry, EntryStatus.OPEN, at, actor)
+    return entry
+
+
+@transaction.atomic
+def entry_pause(
+    *, entry: LedgerEntry, waiting_on: str, at: datetime | None = None, actor: User | None = None, reason: str = ""
+) -> LedgerEntry:
+    """Pending: the facility waits on the requester or a supplier; the clocks pause (PRODUCT.md)."""
+    at = _now(at)
+    if waiting_on not in (Holder.REQUESTER, Holder.SUPPLIER):
+        raise ApplicationError("A request waits on the requester or a supplier.", code="ledger.invalid_holder")
+    entry = _locked(entry)
+    _guard(entry, EntryStatus.PENDING)
+    pauses = waiting_on == Holder.REQUESTER or entry.agreement.supplier_wait_pauses_clock
+    for clock in entry.clocks.select_for_update().filter(state=ClockState.RUNNING):
+        _breach_if_due(clock, entry, at)
+        clock.held_by = waiting_on
+        if pauses:
+            _bank(clock, entry, at)
+            clock.state = ClockState.PAUSED
+        _clock_save(clock)
+    entry.held_by = waiting_on
+    _move(entry, EntryStatus.PENDING, at, actor, reason)
+    _event(entry, EventKind.PAUSED, at, actor, f"waiting on the {waiting_on}" + ("" if pauses else "; clock runs on"))
+    return entry
+
+
+@transaction.atomic
+def entry_resume(*, entry: LedgerEntry, at: datetime | None = None, actor: User | None = None) -> LedgerEntry:
+    """The requester or supplier answered: paused clocks run again, the due time moved by the pause."""
+    at = _now(at)
+    entry = _locked(entry)
+    if entry.status != EntryStatus.PENDING:
+        raise ApplicationError(f"{entry.reference} is not pending.", code="ledger.not_pending", status_code=409)
+    for clock in entry.clocks.select_for_update().exclude(state=ClockState.STOPPED):
+        if clock.state == ClockState.PAUSED:
+            clock.state, clock.running_since = ClockState.RUNNING, at
+            _schedule(clock, entry)
+        clock.held_by = Holder.FACILITY
+        _clock_save(clock)
+    entry.held_by = Holder.FACILITY
+    _move(entry, EntryStatus.OPEN, at, actor)
+    _event(entry, EventKind.RESUMED, at, actor)
+    return entry
+
+
+@transaction.atomic
+def entry_resolve(
+    *, entry: LedgerEntry, at: datetime | None = None, actor: User | None = None, note: str = ""
+) -> LedgerEntry:
+    """The service was delivered: every clock stops and the request counts for the month it was resolved in."""
+    at = _now(at)
+    entry = _locked(entry)
+    _guard(entry, EntryStatus.RESOLVED)
+    for clock in entry.clocks.select_for_update().exclude(state=ClockState.STOPPED):
+        _stop(clock, entry, at)
+    entry.completed_at, entry.held_by = at, Holder.FACILITY
+    entry.breached = entry.clocks.filter(breached_at__isnull=False).exists()
+    entry.save(update_fields=["breached"])
+    _move(entry, EntryStatus.RESOLVED, at, actor, note)
+    return entry
+
+
+@transaction.atomic
+def entry_reopen(
+    *, entry: LedgerEntry, at: datetime | None = None, actor: User | None = None, reason: str = ""
+) -> LedgerEntry:
+    """Not fixed after all: the resolution clock resumes where it stopped; first response is not reset."""
+    at = _now(at)
+    entry = _locked(entry)
+    if entry.status != EntryStatus.RESOLVED:
+        raise ApplicationError(
+            f"Only a resolved request can be reopened; {entry.reference} is {entry.get_status_display().lower()}.",
+            code="ledger.illegal_transition",
+            status_code=409,
+        )
+    _guard(entry, EntryStatus.OPEN)
+    for clock in entry.clocks.select_for_update().filter(metric__in=METRICS_RESUMED_ON_REOPEN):
+        clock.state, clock.running_since, clock.stopped_at = ClockState.RUNNING, at, None
+        _schedule(clock, entry)
+        _clock_save(clock)
+    entry.completed_at = None
+    _move(entry, EntryStatus.OPEN, at, actor, reason)
+    return entry
+
+
+@transaction.atomic
+def entry_close(*, entry: LedgerEntry, at: datetime | None = None, actor: User | None = None) -> LedgerEntry:
+    at = _now(at)
+    entry = _locked(entry)
+    entry.closed_at = at
+    _move(entry, EntryStatus.CLOSED, at, actor)
+    return entry
+
+
+@transaction.atomic
+def entry_cancel(
+    *, entry: LedgerEntry, at: datetime | None = None, actor: User | None = None, reason: str
+) -> LedgerEntry:
+    """Withdrawn before delivery: clocks stop, nothing is billed, it does not count for compliance."""
+    at = _now(at)
+    entry = _locked(entry)
+    _guard(entry, EntryStatus.CANCELLED)
+    for clock in entry.clocks.select_for_update().exclude(state=ClockState.STOPPED):
+        _bank(clock, entry, at)
+        clock.state, clock.stopped_at = ClockState.STOPPED, at
+        _clock_save(clock)
+    entry.closed_at = at
+    _move(entry, EntryStatus.CANCELLED, at, actor, reason)
+    return entry
+
+
+@transaction.atomic
+def entry_billable_record(
+    *, entry: LedgerEntry, units: Decimal, at: datetime | None = None, actor: User | None = None
+) -> bool:
+    """Record the billable units of a delivered request, once: a second call changes nothing (returns False)."""
+    at = _now(at)
+    if not isinstance(units, Decimal) or units <= 0:
+        raise ApplicationError("Billable units are a positive decimal quantity.", code="ledger.invalid_units")
+    recorded = LedgerEntry.objects.filter(pk=entry.pk, billable_recorded_at__isnull=True).update(
+        billable_units=units, billable_recorded_at=at
+    )
+    if recorded:
+        _event(entry, EventKind.BILLED, at, actor, f"{units} {entry.service.get_billing_unit_display().lower()}")
+    return bool(recorded)
+
+
+# -- warnings and breaches (the beat task) ------------------------------------------
+
+
+def breach_record(*, clock: SlaClock, recorded_at: datetime) -> SlaBreach | None:
+    """Record that a clock ran out, exactly once, even when two workers find it at the same moment.
+
+    The conditional update takes the clock's row lock: the second finds
+    `breached_at` already set and records nothing. The one-to-one breach row
+    is the database's guarantee on top.
+    """
+    with transaction.atomic():
+        claimed = SlaClock.objects.filter(pk=clock.pk, breached_at__isnull=True, due_at__isnull=False).update(
+            breached_at=recorded_at
+        )
+        if not claimed:
+            return None
+        clock = SlaClock.objects.select_related("entry__agency", "entry__service").get(pk=clock.pk)
+        SlaClock.objects.filter(pk=clock.pk, first_warning_sent_at__isnull=True).update(
+            first_warning_sent_at=recorded_at
+        )
+        SlaClock.objects.filter(pk=clock.pk, second_warning_sent_at__isnull=True).update(
+            second_warning_sent_at=recorded_at
+        )
+        entry = clock.entry
+        breach = SlaBreach.objects.create(
+            clock=clock,
+            entry=entry,
+            agency=entry.agency,
+            service=entry.service,
+            metric=clock.metric,
+            due_at=clock.due_at or recorded_at,
+            recorded_at=recorded_at,
+            held_by=clock.held_by,
+        )
+        LedgerEntry.objects.filter(pk=entry.pk).update(breached=True)
+        _event(
+            entry, EventKind.BREACHED, recorded_at, None, f"{clock.get_metric_display()} held by the {clock.held_by}"
+        )
+        from .tasks import sla_alert_send
+
+        enqueue_after_commit(sla_alert_send, clock.pk, "breach")
+        return breach
+
+
+def warning_record(*, clock: SlaClock, level: int, recorded_at: datetime) -> bool:
+    """Record a warning (level 1: first threshold, 2: second) once; True if this call recorded it."""
+    column = "first_warning_sent_at" if level == 1 else "second_warning_sent_at"
+    with transaction.atomic():
+        claimed = SlaClock.objects.filter(pk=clock.pk, **{f"{column}__isnull": True}).update(**{column: recorded_at})
+        if not claimed:
+            return False
+        if level == 2:  # the first threshold is behind us too
+            SlaClock.objects.filter(pk=clock.pk, first_warning_sent_at__isnull=True).update(
+                first_warning_sent_at=recorded_at
+            )
+        _event(clock.entry, EventKind.WARNED, recorded_at, None, f"{clock.get_metric_display()} level {level}")
+        from .tasks import sla_alert_send
+
+        enqueue_after_commit(sla_alert_send, clock.pk, f"warning{level}")
+        return True
+
+
+def clocks_check(*, now: datetime | None = None) -> dict[str, int]:
+    """Find every running clock that crossed a threshold (one indexed query) and record each crossing once."""
+    from .selectors import clocks_crossing
+
+    now = _now(now)
+    counts = {"breaches": 0, "warnings": 0}
+    for clock in clocks_crossing(now=now):
+        if clock.due_at is not None and clock.due_at < now and clock.breached_at is None:
+            counts["breaches"] += breach_record(clock=clock, recorded_at=now) is not None
+        elif clock.warn_second_at is not None and clock.warn_second_at <= now and clock.second_warning_sent_at is None:
+            counts["warnings"] += warning_record(clock=clock, level=2, recorded_at=now)
+        elif clock.warn_first_at is not None and clock.warn_first_at <= now and clock.first_warning_sent_at is None:
+            counts["warnings"] += warning_record(clock=clock, level=1, recorded_at=now)
+    return counts
+
+
+def clocks_recompute(*, calendar_id: int) -> int:
+    """A calendar changed: move the warning and due instants of running clocks under it. Returns how many."""
+    count = 0
+    running = SlaClock.objects.filter(state=ClockState.RUNNING, entry__agreement__calendar_id=calendar_id).values_list(
+        "pk", flat=True
+    )
+    for clock_id in running.iterator():
+        with transaction.atomic():
+            clock = SlaClock.objects.select_for_update().select_related("entry__agreement__calendar").get(pk=clock_id)
+            if clock.state != ClockState.RUNNING:
+                continue
+            _schedule(clock, clock.entry)
+            _clock_save(clock)
+            count += 1
+    return count

@@ -1,0 +1,286 @@
+"""The service catalogue, business calendars and agreements (public schema).
+
+Every request the facility handles is for one catalogue service, under the
+agreement its agency had in force the day the request was raised. Targets are
+business minutes on the agreement's calendar (service_levels.business_time).
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from decimal import Decimal
+
+import holidays
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateRangeField, RangeOperators
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Func, Q
+
+service_code_validator = RegexValidator(
+    r"^[A-Z][A-Z0-9-]{1,19}$",
+    "A service code is 2 to 20 capital letters, digits or hyphens, starting with a letter (e.g. ICT-INC).",
+)
+
+
+class Module(models.TextChoices):
+    PROCUREMENT = "procurement", "Procurement"
+    TRAVEL = "travel", "Travel"
+    ICT = "ict", "ICT helpdesk"
+
+
+class Metric(models.TextChoices):
+    """What an SLA clock measures. ICT uses the first two; procurement and travel their steps."""
+
+    FIRST_RESPONSE = "first_response", "First response"
+    RESOLUTION = "resolution", "Resolution"
+    COMPLETION = "completion", "Completion"
+    AUTHORIZATION = "authorization", "Travel authorization processed"
+    TICKETING = "ticketing", "Ticket issued after approval"
+    CLAIM = "claim", "Claim settled"
+
+
+# Clocks that start when a request is raised; the others start at a later step
+# (a ticket is issued only after approval, a claim comes after the journey).
+METRICS_STARTED_ON_OPEN = frozenset({Metric.FIRST_RESPONSE, Metric.RESOLUTION, Metric.COMPLETION, Metric.AUTHORIZATION})
+
+
+class Priority(models.TextChoices):
+    P1 = "P1", "P1 critical"
+    P2 = "P2", "P2 high"
+    P3 = "P3", "P3 medium"
+    P4 = "P4", "P4 low"
+
+
+class BillingUnit(models.TextChoices):
+    TICKET = "ticket", "Ticket"
+    PURCHASE_ORDER = "purchase_order", "Purchase order"
+    TRAVEL_REQUEST = "travel_request", "Travel request"
+    HOUR = "hour", "Hour of work"
+
+
+class Service(models.Model):
+    code = models.CharField(max_length=20, unique=True, validators=[service_code_validator])
+    name = models.CharField(max_length=120)
+    module = models.CharField(max_length=12, choices=Module.choices)
+    billing_unit = models.CharField(max_length=20, choices=BillingUnit.choices)
+    description = models.TextField(blank=True)
+    is_active = models.BooleanField("active", default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["module", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class ServiceTarget(models.Model):
+    """The catalogue's default target for one metric, for one priority or (blank) for all."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="targets")
+    metric = models.CharField(max_length=20, choices=Metric.choices)
+    priority = models.CharField(max_length=2, choices=Priority.choices, blank=True)
+    target_minutes = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+
+    class Meta:
+        ordering = ["service", "metric", "priority"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "metric", "priority"], name="one_target_per_metric_priority"),
+            models.CheckConstraint(condition=Q(target_minutes__gt=0), name="service_target_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.priority or 'all'}: {self.target_minutes} min"
+
+
+def time_zone_check(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not a time zone name such as America/Sao_Paulo.")
+
+
+def country_check(value: str) -> None:
+    if value not in holidays.list_supported_countries():
+        raise ValidationError(f"{value!r} is not a country the holidays package knows (use ISO codes such as BR).")
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.priority or 'all'}: {self.target_minutes} min"
+
+
+class Calendar(models.Model):
+    """Working hours, time zone and closed days: what a business hour means for an agreement."""
+
+    name = models.CharField(max_length=80, unique=True)
+    time_zone = models.CharField(max_length=64, default="America/Sao_Paulo", validators=[time_zone_check])
+    country = models.CharField(
+        max_length=3, default="BR", validators=[country_check], help_text="Public holidays of this country."
+    )
+    subdivision = models.CharField(
+        max_length=10, blank=True, help_text="State or province for regional holidays (e.g. DF), or blank."
+    )
+    is_default = models.BooleanField(default=False, help_text="Offered first for new agreements.")
+    # Bumped on every change, so cached business calendars are rebuilt.
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True), name="one_default_calendar")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.subdivision and self.country:
+            try:
+                known = holidays.country_holidays(self.country).subdivisions
+            except NotImplementedError:
+                known = ()
+            if self.subdivision not in known:
+                raise ValidationError({"subdivision": f"{self.country} has no subdivision {self.subdivision!r}."})
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class WorkingSpan(models.Model):
+    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="spans")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    starts = models.TimeField()
+    ends = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "starts"]
+        constraints = [models.CheckConstraint(condition=Q(ends__gt=F("starts")), name="working_span_ends_after_start")]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.starts:%H:%M}-{self.ends:%H:%M}"
+
+
+class Closure(models.Model):
+    """A one-off closed day (office move, UN-wide day off), on top of public holidays."""
+
+    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="closures")
+    day = models.DateField()
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["day"]
+        constraints = [models.UniqueConstraint(fields=["calendar", "day"], name="one_closure_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.name}"
+
+
+class DateRange(Func):
+    function = "daterange"
+    output_field = DateRangeField()
+
+
+percent = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
+
+
+class Agreement(models.Model):
+    """What one agency takes from the facility, from when to when, on which calendar.
+
+    Agreements of one agency never overlap (a database exclusion constraint); a
+    change is a new agreement from a date, so requests keep the one they were
+    raised under.
+    """
+
+    agency = models.ForeignKey("tenants.Agency", on_delete=models.PROTECT, related_name="agreements")
+    reference = models.CharField(max_length=40, unique=True)
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True, help_text="Last day in force; blank for open-ended.")
+    calendar = models.ForeignKey(Calendar, on_delete=models.PROTECT, related_name="agreements")
+    warn_first_percent = models.PositiveSmallIntegerField(
+        default=75, validators=[MinValueValidator(1), MaxValueValidator(99)]
+    )
+    warn_second_percent = models.PositiveSmallIntegerField(
+        default=90, validators=[MinValueValidator(1), MaxValueValidator(99)]
+    )
+    supplier_wait_pauses_clock = models.BooleanField(
+        default=True, help_text="Waiting on a supplier pauses the clock (otherwise it runs, held by the supplier)."
+    )
+    grants_service_credits = models.BooleanField(default=False)
+    credit_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("10.00"),
+        validators=percent,
+        help_text="Credit per breached request, as a percentage of its price.",
+    )
+    credit_cap_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("5.00"),
+        validators=percent,
+        help_text="Monthly cap on credits, as a percentage of the invoice before credits.",
+    )
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["agency__code", "-valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")), name="agreement_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(warn_first_percent__lt=F("warn_second_percent")), name="agreement_warnings_in_order"
+            ),
+            ExclusionConstraint(
+                name="agreements_never_overlap",
+                expressions=[
+                    ("agency", RangeOperators.EQUAL),
+                    (DateRange("valid_from", "valid_to", models.Value("[]")), RangeOperators.OVERLAPS),
+                ],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class AgreementService(models.Model):
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="services")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["service__module", "service__code"]
+        constraints = [models.UniqueConstraint(fields=["agreement", "service"], name="service_once_per_agreement")]
+
+    def __str__(self) -> str:
+        return f"{self.agreement_id}:{self.service_id}"
+
+
+class AgreementTarget(models.Model):
+    """An agreement's own target, replacing the catalogue's for one service, metric and priority."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="target_overrides")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
+    metric = models.CharField(max_length=20, choices=Metric.choices)
+    priority = models.CharField(max_length=2, choices=Priority.choices, blank=True)
+    target_minutes = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+
+    class Meta:
+        ordering = ["service", "metric", "priority"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "service", "metric", "priority"], name="one_override_per_target"
+            ),
+            models.CheckConstraint(condition=Q(target_minutes__gt=0), name="agreement_target_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.priority or 'all'}: {self.target_minutes} min"

@@ -1,0 +1,440 @@
+"""Writes for the catalogue, calendars and agreements: only these change them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from shared_platform.errors import ApplicationError
+from shared_platform.queue import enqueue_after_commit
+from tenants.models import Agency
+
+from .business_time import BusinessCalendar, CalendarError
+from .models import (
+    Agreement,
+    AgreementService,
+    AgreementTarget,
+    BillingUnit,
+    Calendar,
+    Closure,
+    Metric,
+    Module,
+    Priority,
+    Service,
+    ServiceTarget,
+    WorkingSpan,
+)
+
+# A "day" in the catalogue's defaults is one working day of the default calendar (9 hours).
+WORKING_DAY_MINUTES = 9 * 60
+
+
+@dataclass(frozen=True)
+class Target:
+    metric: str
+    priority: str  # "" for every priority
+    minutes: int
+
+
+@dataclass(frozen=True)
+class Override:
+    service: Service
+    metric: str
+    priority: str
+    minutes: int
+
+
+def _hours(count: float) -> int:
+    return int(count * 60)
+
+
+def _days(count: int) -> int:
+    return count * WORKING_DAY_MINUTES
+
+
+ICT_TARGETS = [
+    # PRODUCT.md defaults: P1 30 min / 4 h; P2 1 h / 8 h; P3 4 h / 3 days; P4 8 h / 5 days.
+    Target(Metric.FIRST_RESPONSE, Priority.P1, 30),
+    Target(Metric.RESOLUTION, Priority.P1, _hours(4)),
+    Target(Metric.FIRST_RESPONSE, Priority.P2, _hours(1)),
+    Target(Metric.RESOLUTION, Priority.P2, _hours(8)),
+    Target(Metric.FIRST_RESPONSE, Priority.P3, _hours(4)),
+    Target(Metric.RESOLUTION, Priority.P3, _days(3)),
+    Target(Metric.FIRST_RESPONSE, Priority.P4, _hours(8)),
+    Target(Metric.RESOLUTION, Priority.P4, _days(5)),
+]
+
+DEFAULT_CATALOGUE = [
+    ("ICT-INC", "ICT incident", Module.ICT, BillingUnit.TICKET, ICT_TARGETS),
+    ("ICT-REQ", "ICT service request", Module.ICT, BillingUnit.TICKET, ICT_TARGETS),
+    (
+        "TRV-TA",
+        "Travel request (authorization, ticket, claim)",
+        Module.TRAVEL,
+        BillingUnit.TRAVEL_REQUEST,
+        [
+            Target(Metric.AUTHORIZATION, "", _days(2)),
+            Target(Metric.TICKETING, "", _days(2)),
+            Target(Metric.CLAIM, "", _days(10)),
+        ],
+    ),
+    (
+        "PRC-MICRO",
+        "Micro-purchase",
+        Module.PROCUREMENT,
+        BillingUnit.PURCHASE_ORDER,
+        [Target(Metric.COMPLETION, "", _days(3))],
+    ),
+    (
+        "PRC-RFQ",
+        "Request for quotation",
+        Module.PROCUREMENT,
+        BillingUnit.PURCHASE_ORDER,
+        [Target(Metric.COMPLETION, "", _days(15))],
+    ),
+    (
+        "PRC-ITB",
+        "Invitation to bid / request for proposal",
+        Module.PROCUREMENT,
+        BillingUnit.PURCHASE_ORDER,
+        [Target(Metric.COMPLETION, "", _days(45))],
+    ),
+    (
+        "PRC-LTA",
+        "Call-off against a long-term agreement",
+        Module.PROCUREMENT,
+        BillingUnit.PURCHASE_ORDER,
+        [Target(Metric.COMPLETION, "", _days(5))],
+    ),
+]
+
+DEFAULT_CALENDAR_NAME = "Brasília office"
+DEFAULT_WORKING_HOURS = [(weekday, time(8), time(17)) for weekday in range(5)]
+
+
+def _validated(instance: object, *, exclude: Sequence[str] = ()) -> None:
+    try:
+        instance.full_clean(exclude=list(exclude))  # type: ignore[attr-defined]
+    except ValidationError as error:
+        raise ApplicationError(
+            "Please correct the highlighted fields.",
+            code="sla.invalid",
+            fields={name: [str(message) for message in messages] for name, messages in error.message_dict.items()},
+        ) from error
+
+
+def _targets_check(targets: Sequence[Target | Override]) -> None:
+    seen = set()
+    for target in targets:
+        if target.metric not in Metric.values:
+            raise ApplicationError(f"Unknown metric {target.metric!r}.", code="sla.unknown_metric")
+        if target.priority not in ("", *Priority.values):
+            raise ApplicationError(f"Unknown priority {target.priority!r}.", code="sla.unknown_priority")
+        if not isinstance(target.minutes, int) or target.minutes <= 0:
+            raise ApplicationError(
+                "A target must be a positive number of business minutes; zero-length targets are refused.",
+                code="sla.target_not_positive",
+            )
+        key = (getattr(target, "service", None), target.metric, target.priority)
+        if key in seen:
+            raise ApplicationError("Each metric and priority may have one target only.", code="sla.duplicate_target")
+        seen.add(key)
+
+
+@transaction.atomic
+def service_save(
+    *,
+    service: Service | None = None,
+    code: str,
+    name: str,
+    module: str,
+    billing_unit: str,
+    targets: Sequence[Target],
+    description: str = "",
+    is_active: bool = True,
+) -> Service:
+    """Create or change a catalogue service and replace its default targets.
+
+    Running clocks keep the target they started with; new requests get the new one.
+    """
+    _targets_check(targets)
+    service = service or Service()
+    if service.pk and code != service.code:
+        raise ApplicationError("A service's code cannot change once created.", code="sla.code_fixed")
+    service.code, service.name, service.module = code.strip().upper(), name.strip(), module
+    service.billing_unit, service.description, service.is_active = billing_unit, description, is_active
+    _validated(service, exclude=[] if service.pk is None else ["code"])
+    service.save()
+    service.targets.all().delete()
+    ServiceTarget.objects.bulk_create(
+        ServiceTarget(service=service, metric=t.metric, priority=t.priority, target_minutes=t.minutes) for t in targets
+    )
+    return service
+
+
+@transaction.atomic
+def calendar_save(
+    *,
+    calendar: Calendar | None = None,
+    name: str,
+    time_zone: str,
+    country: str,
+    subdivision: str = "",
+    is_default: bool = False,
+    working_hours: Sequence[tuple[int, time, time]],
+    closures: Sequence[tuple[date, str]] = (),
+) -> Calendar:
+    """Create or change a business calendar.
+
+    The working hours must measure time (no overlaps, some hours in the week).
+    Open clocks of requests under this calendar are recomputed after the
+    change commits (`ledger.tasks.clocks_recompute`); stopped clocks keep
+    their figures.
+    """
+    week: dict[int, list[tuple[time, time]]] = {}
+    for weekday, starts, ends in working_hours:
+        if weekday not in range(7):
+            raise ApplicationError(f"Weekday {weekday} is not 0 (Monday) to 6 (Sunday).", code="sla.invalid_weekday")
+        week.setdefault(weekday, []).append((starts, ends))
+    try:
+        BusinessCalendar(time_zone=time_zone if _is_zone(time_zone) else "UTC", week=week)
+    except CalendarError as error:
+        raise ApplicationError(str(error), code="sla.invalid_working_hours") from error
+    days = [day for day, _name in closures]
+    if len(days) != len(set(days)):
+        raise ApplicationError("A day can be closed only once.", code="sla.duplicate_closure")
+
+    is_new = calendar is None
+    calendar = calendar or Calendar()
+    calendar.name, calendar.time_zone, calendar.country = name.strip(), time_zone, country.strip().upper()
+    calendar.subdivision, calendar.is_default = subdivision.strip().upper(), is_default
+    if not is_new:
+        calendar.version = F("version") + 1
+    _validated(calendar, exclude=["version"])
+    if is_default:
+        Calendar.objects.filter(is_default=True).exclude(pk=calendar.pk).update(is_default=False)
+    calendar.save()
+    calendar.refresh_from_db()
+    calendar.spans.all().delete()
+    WorkingSpan.objects.bulk_create(
+        WorkingSpan(calendar=calendar, weekday=weekday, starts=starts, ends=ends)
+        for weekday, starts, ends in working_hours
+    )
+    calendar.closures.all().delete()
+    Closure.objects.bulk_create(
+        Closure(calendar=calendar, day=day, name=label.strip() or "Closed") for day, label in closures
+    )
+    if not is_new:
+        from ledger.tasks import clocks_recompute
+
+        enqueue_after_commit(clocks_recompute, calendar.pk)
+    return calendar
+
+
+def _is_zone(name: str) -> bool:
+    import zoneinfo
+
+    return name in zoneinfo.available_timezones()
+
+
+def catalogue_seed_defaults() -> None:
+    """The catalogue and calendar of PRODUCT.md, for a new installation; leaves existing entries alone."""
+    with transaction.atomic():
+        for code, name, module, unit, targets in DEFAULT_CATALOGUE:
+            if not Service.objects.filter(code=code).exists():
+                service_save(code=code, name=name, module=module, billing_unit=unit, targets=targets)
+        if not Calendar.objects.filter(name=DEFAULT_CALENDAR_NAME).exists():
+            calendar_save(
+                name=DEFAULT_CALENDAR_NAME,
+                time_zone="America/Sao_Paulo",
+                country="BR",
+                is_default=not Calendar.objects.filter(is_default=True).exists(),
+                working_hours=DEFAULT_WORKING_HOURS,
+            )
+
+
+def _agreement_fields_apply(agreement: Agreement, fields: dict[str, object]) -> None:
+    allowed = {
+        "reference",
+        "valid_from",
+        "valid_to",
+        "calendar",
+        "warn_first_percent",
+        "warn_second_percent",
+        "supplier_wait_pauses_clock",
+        "grants_service_credits",
+        "credit_percent",
+        "credit_cap_percent",
+        "notes",
+    }
+    for name, value in fields.items():
+        if name not in allowed:
+            raise TypeError(f"Agreements have no field {name}")
+        setattr(agreement, name, value)
+    if isinstance(agreement.credit_percent, float) or isinstance(agreement.credit_cap_percent, float):
+        raise TypeError("Percentages are Decimal, never float")
+
+
+def _agreement_store(agreement: Agreement, services: Sequence[Service], overrides: Sequence[Override]) -> Agreement:
+    if agreement.agency.is_facility:
+        raise ApplicationError("The facility does not sign an agreement with itself.", code="sla.facility_agreement")
+    if not services:
+        raise ApplicationError("An agreement lists at least one service.", code="sla.no_services")
+    _targets_check(overrides)
+    taken = {service.pk for service in services}
+    for override in overrides:
+        if override.service.pk not in taken:
+            raise ApplicationError(
+                f"{override.service.code} has a target override but is not among the agreement's services.",
+                code="sla.override_without_service",
+            )
+    _validated(agreement, exclude=["agency", "calendar"])
+    try:
+        with transaction.atomic():
+            agreement.save()
+    except IntegrityError as error:
+        if "agreements_never_overlap" in str(error):
+            raise ApplicationError(
+                f"{agreement.agency.code} already has an agreement in force during these dates; "
+                "end it first or make the new one start after it.",
+                code="sla.agreement_overlap",
+                fields={"valid_from": ["Overlaps another agreement of this agency."]},
+            ) from error
+        if "reference" in str(error):
+            raise ApplicationError(
+                f"Reference {agreement.reference} is already used.",
+                code="sla.reference_taken",
+                fields={"reference": ["Already used."]},
+            ) from error
+        raise
+    agreement.services.all().delete()
+    AgreementService.objects.bulk_create(AgreementService(agreement=agreement, service=s) for s in services)
+    agreement.target_overrides.all().delete()
+    AgreementTarget.objects.bulk_create(
+        AgreementTarget(
+            agreement=agreement, service=o.service, metric=o.metric, priority=o.priority, target_minutes=o.minutes
+        )
+        for o in overrides
+    )
+    return agreement
+
+
+@transaction.atomic
+def agreement_create(
+    *,
+    agency: Agency,
+    reference: str,
+    valid_from: date,
+    calendar: Calendar,
+    services: Sequence[Service],
+    overrides: Sequence[Override] = (),
+    valid_to: date | None = None,
+    **terms: object,
+) -> Agreement:
+    """A new agreement for an agency. It may not overlap another of the same agency (database constraint)."""
+    agreement = Agreement(agency=agency, calendar=calendar)
+    _agreement_fields_apply(
+        agreement, {"reference": reference.strip(), "valid_from": valid_from, "valid_to": valid_to, **terms}
+    )
+    return _agreement_store(agreement, services, overrides)
+
+
+def _requests_under(agreement: Agreement, *, on_or_after: date | None = None) -> bool:
+    from ledger.models import LedgerEntry
+
+    entries = LedgerEntry.objects.filter(agreement=agreement)
+    if on_or_after is not None:
+        entries = entries.filter(opened_at__date__gte=on_or_after)
+    return entries.exists()
+
+
+@transaction.atomic
+def agreement_update(
+    *,
+    agreement: Agreement,
+    services: Sequence[Service],
+    overrides: Sequence[Override] = (),
+    **fields: object,
+) -> Agreement:
+    """Change an agreement that no request has used yet.
+
+    Once a request was raised under it, its terms are history: the facility
+    manager makes a new version from a date instead (`agreement_revise`).
+    """
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if _requests_under(agreement):
+        raise ApplicationError(
+            f"Requests were already raised under {agreement.reference}; create a new version from a date instead.",
+            code="sla.agreement_in_use",
+            status_code=409,
+        )
+    _agreement_fields_apply(agreement, fields)
+    return _agreement_store(agreement, services, overrides)
+
+
+@transaction.atomic
+def agreement_revise(
+    *,
+    agreement: Agreement,
+    effective_from: date,
+    reference: str,
+    services: Sequence[Service],
+    overrides: Sequence[Override] = (),
+    **fields: object,
+) -> Agreement:
+    """A new version of an agreement from a date: the old one ends the day before.
+
+    Requests already raised keep the version they were raised under, so the
+    new version may not start on or before a day that already has requests.
+    """
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if effective_from <= agreement.valid_from:
+        raise ApplicationError(
+            f"A new version must start after {agreement.valid_from:%d %b %Y}, when this one started.",
+            code="sla.revision_too_early",
+            fields={"effective_from": ["Must be after the current version's start."]},
+        )
+    if agreement.valid_to is not None and effective_from > agreement.valid_to + timedelta(days=1):
+        raise ApplicationError(
+            "This agreement ends before that date; create a new agreement instead.", code="sla.revision_after_end"
+        )
+    if _requests_under(agreement, on_or_after=effective_from):
+        raise ApplicationError(
+            f"Requests were raised under {agreement.reference} on or after {effective_from:%d %b %Y}; "
+            "a new version can only start after the last of them.",
+            code="sla.revision_rewrites_history",
+            status_code=409,
+        )
+    ends = agreement.valid_to
+    agreement.valid_to = effective_from - timedelta(days=1)
+    agreement.save(update_fields=["valid_to"])
+    terms = {
+        name: getattr(agreement, name)
+        for name in (
+            "calendar",
+            "warn_first_percent",
+            "warn_second_percent",
+            "supplier_wait_pauses_clock",
+            "grants_service_credits",
+            "credit_percent",
+            "credit_cap_percent",
+            "notes",
+        )
+    }
+    terms.update(fields)
+    calendar = terms.pop("calendar")
+    return agreement_create(
+        agency=agreement.agency,
+        reference=reference,
+        valid_from=effective_from,
+        valid_to=ends,
+        calendar=calendar,  # type: ignore[arg-type]
+        services=services,
+        overrides=overrides,
+        **terms,
+    )
