@@ -1,7 +1,7 @@
 from rest_framework.permissions import BasePermission
 
 from .models import FACILITY_ROLES
-from .selectors import has_role, user_may_use_address
+from .selectors import has_role, is_facility_manager, user_may_use_address
 
 
 class MayUseThisAddress(BasePermission):
@@ -30,3 +30,14 @@ class IsPlatformAdministrator(BasePermission):
 
     def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
         return bool(request.tenant.is_facility and request.user.is_authenticated and request.user.is_staff)
+
+
+class IsFacilityManagerOrReadOnly(BasePermission):
+    """Reading for everyone who may use the address; writing for the facility manager on the portal."""
+
+    message = "Only the facility manager may change this."
+
+    def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return user_may_use_address(user=request.user, agency=request.tenant)
+        return is_facility_manager(user=request.user, agency=request.tenant)

@@ -89,3 +89,27 @@ def agency_people(*, agency: Agency) -> list[dict[str, object]]:
         entry = people.setdefault(membership.user_id, {"user": membership.user, "roles": []})
         entry["roles"].append(Role(membership.role).label)  # type: ignore[attr-defined]
     return list(people.values())
+
+
+def agency_scope(*, user: User | AnonymousUser, agency: Agency) -> Agency | None:
+    """Whose rows a person may read at this address, for pages and APIs that span agencies.
+
+    On an agency's address: that agency only (the address check already
+    required a membership). On the facility portal: every agency (None), for
+    facility roles and platform administrators only; board members, who may
+    also use the portal, are refused.
+    """
+    from django.core.exceptions import PermissionDenied
+
+    if not agency.is_facility:
+        return agency
+    if user.is_authenticated and (user.is_staff or has_role(user=user, agency=agency, roles=FACILITY_ROLES)):
+        return None
+    raise PermissionDenied("Only the facility's staff see every agency's requests.")
+
+
+def is_facility_manager(*, user: User | AnonymousUser, agency: Agency) -> bool:
+    """The facility manager (or a platform administrator), on the facility portal."""
+    if not agency.is_facility or not user.is_authenticated:
+        return False
+    return user.is_staff or has_role(user=user, agency=agency, roles={Role.FACILITY_MANAGER})

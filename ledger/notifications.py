@@ -46,6 +46,10 @@ def sla_alert_send(*, clock_id: int, kind: str) -> int:
         "dashboard_url": address_url(
             settings.BASE_DOMAIN, reverse("sla-dashboard", urlconf=settings.PUBLIC_SCHEMA_URLCONF)
         ),
+        "request_url": address_url(
+            settings.BASE_DOMAIN,
+            reverse("ledger-request", args=[clock.entry.reference], urlconf=settings.PUBLIC_SCHEMA_URLCONF),
+        ),
     }
     subject = SUBJECTS[kind].format(
         reference=clock.entry.reference, percent=percent, metric=clock.get_metric_display().lower()

@@ -17,3 +17,6 @@ from tenant_schemas_celery.app import CeleryApp
 app = CeleryApp("shared_platform")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Celery's "current app" is per thread; make this one the default for every
+# thread, so a task queued from a thread (a Gunicorn thread, a test) uses it.
+app.set_default()

@@ -106,3 +106,15 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
 
 def json_error_response(code: str, message: str, status_code: int) -> JsonResponse:
     return JsonResponse(error_body(code, message), status=status_code)
+
+
+def form_error_apply(form: Any, error: ApplicationError) -> None:
+    """Show a refused service call on the form that asked for it: on its fields where named, else on top."""
+    placed = False
+    for name, messages in error.fields.items():
+        if name in form.fields:
+            for message in messages:
+                form.add_error(name, message)
+            placed = True
+    if not placed or error.message != "Please correct the highlighted fields.":
+        form.add_error(None, error.message)

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 
+from accounts.models import FACILITY_ROLES
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -23,6 +25,15 @@ class NavItem:
 
 NAVIGATION: list[NavItem] = [
     NavItem("Home", "home", on_facility=True, on_agency=True),
+    # Service levels: the facility's staff see every agency; an agency's people see their own.
+    NavItem("SLA dashboard", "sla-dashboard", on_facility=True, on_agency=False, roles=FACILITY_ROLES),
+    NavItem("SLA dashboard", "sla-dashboard", on_facility=False, on_agency=True),
+    NavItem("Requests", "ledger-requests", on_facility=True, on_agency=False, roles=FACILITY_ROLES),
+    NavItem("Requests", "ledger-requests", on_facility=False, on_agency=True),
+    NavItem("Catalogue", "catalogue", on_facility=True, on_agency=True),
+    NavItem("Calendars", "calendars", on_facility=True, on_agency=False, roles=FACILITY_ROLES),
+    NavItem("Agreements", "agreements", on_facility=True, on_agency=False, roles=FACILITY_ROLES),
+    NavItem("Agreement", "agreements", on_facility=False, on_agency=True),
     NavItem("API", "api-docs", on_facility=True, on_agency=True),
 ]
 

@@ -1,15 +1,22 @@
 """An agency's address: <code>.BASE_DOMAIN, e.g. undp.localhost:8000. No admin here."""
 
-from django.urls import path
+from django.urls import URLPattern, URLResolver, include, path
+
+from ledger.api import urlpatterns as ledger_api
+from service_levels.api import urlpatterns as catalogue_api
 
 from . import views
 from .urls_common import api
 from .urls_common import urlpatterns as common
 
+sla_api: list[URLPattern | URLResolver] = [*catalogue_api, *ledger_api]
+
 urlpatterns = [
     *common,
     path("", views.agency_home, name="home"),
-    api(),
+    path("", include("ledger.urls")),
+    path("", include("service_levels.urls")),
+    api(*sla_api),
 ]
 
 handler403 = "shared_platform.views.error_403"

@@ -1,0 +1,185 @@
+"""API for the ledger and the SLA figures: facility staff see every agency, an agency its own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import URLPattern, URLResolver, include, path
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
+from rest_framework.views import APIView
+
+from accounts.selectors import agency_scope
+from shared_platform.api import StandardPagination
+from shared_platform.errors import ApplicationError
+
+from .forms import RequestFilterForm
+from .models import LedgerEntry, SlaBreach, SlaClock
+from .selectors import LedgerFilters, at_risk, breach_list, compliance_report, entry_list
+
+FILTER_PARAMETERS = [
+    OpenApiParameter("agency", str, description="Agency code (facility portal only)."),
+    OpenApiParameter("service", str, description="Service code, e.g. ICT-INC."),
+    OpenApiParameter("module", str, enum=["procurement", "travel", "ict"]),
+    OpenApiParameter("month", str, description="YYYY-MM, one of the last 12 months; default: the last 3 months."),
+]
+
+
+def filters_from(request: Request, *, with_status: bool = False) -> tuple[LedgerFilters, str]:
+    """The query's filters within the caller's scope; a bad value is a 400 that names it."""
+    scope = agency_scope(user=request.user, agency=request.tenant)  # type: ignore[attr-defined]
+    form = RequestFilterForm(request.query_params, fixed_agency=scope)
+    if not form.is_valid():
+        fields = {name: [str(e) for e in errors] for name, errors in form.errors.items()}
+        message = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in fields.items())
+        raise ApplicationError(message, code="ledger.invalid_filter", fields=fields)
+    return form.filters(), (form.cleaned_data.get("status") or "") if with_status else ""
+
+
+class ClockSerializer(serializers.ModelSerializer[SlaClock]):
+    class Meta:
+        model = SlaClock
+        fields = ["metric", "target_minutes", "state", "held_by", "started_at", "due_at", "breached_at", "stopped_at"]
+
+
+class LedgerEntrySerializer(serializers.ModelSerializer[LedgerEntry]):
+    agency: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    service: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    agreement: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    requester: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    assignee: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    clocks = ClockSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = LedgerEntry
+        fields = [
+            "reference",
+            "agency",
+            "service",
+            "module",
+            "agreement",
+            "title",
+            "priority",
+            "status",
+            "held_by",
+            "requester",
+            "assignee",
+            "opened_at",
+            "completed_at",
+            "closed_at",
+            "breached",
+            "billable_units",
+            "clocks",
+        ]
+
+
+class LedgerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+    """The cross-agency ledger: one row per request, whatever its module. Read-only; modules write it."""
+
+    serializer_class = LedgerEntrySerializer
+    lookup_field = "reference"
+    lookup_value_regex = "[A-Za-z0-9._-]+"
+    queryset = LedgerEntry.objects.none()
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        if getattr(self.request, "tenant", None) is None:
+            return LedgerEntry.objects.none()
+        filters, status = filters_from(self.request, with_status=True)
+        if self.action == "retrieve":  # a reference is looked up in the caller's scope, whatever the period
+            filters = LedgerFilters(agency=filters.agency)
+        return (
+            entry_list(filters=filters, status=status)
+            .prefetch_related("clocks")
+            .select_related("agreement", "requester")
+        )
+
+    @extend_schema(parameters=[*FILTER_PARAMETERS, OpenApiParameter("status", str)])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+
+class ComplianceRowSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    month = serializers.DateField()
+    agency = serializers.CharField(source="agency_code")
+    service = serializers.CharField(source="service_code")
+    met = serializers.IntegerField()
+    breached = serializers.IntegerField()
+    total = serializers.IntegerField()
+    percent = serializers.DecimalField(max_digits=4, decimal_places=1)
+
+
+class ComplianceApi(APIView):
+    """SLA compliance per agency x service x month: requests delivered, met and breached."""
+
+    @extend_schema(parameters=FILTER_PARAMETERS, responses=ComplianceRowSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        filters, _ = filters_from(request)
+        rows = compliance_report(filters=filters)
+        return Response({"count": len(rows), "results": ComplianceRowSerializer(rows, many=True).data})
+
+
+class AtRiskSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    reference = serializers.CharField(source="entry.reference")
+    agency = serializers.CharField(source="entry.agency.code")
+    service = serializers.CharField(source="entry.service.code")
+    priority = serializers.CharField(source="entry.priority")
+    metric = serializers.CharField(source="clock.metric")
+    due_at = serializers.DateTimeField(source="clock.due_at")
+    business_minutes_left = serializers.SerializerMethodField()
+    used_percent = serializers.IntegerField()
+
+    def get_business_minutes_left(self, risk: Any) -> int:
+        return int(risk.left.total_seconds() // 60)
+
+
+class AtRiskApi(APIView):
+    """Open requests past their first warning, least business time left first (negative: overdue)."""
+
+    @extend_schema(parameters=FILTER_PARAMETERS, responses=AtRiskSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        filters, _ = filters_from(request)
+        paginator = StandardPagination()
+        page: list[Any] | None = paginator.paginate_queryset(at_risk(filters=filters), request, view=self)  # type: ignore[arg-type]
+        return paginator.get_paginated_response(AtRiskSerializer(page, many=True).data)
+
+
+class BreachSerializer(serializers.ModelSerializer[SlaBreach]):
+    reference = serializers.CharField(source="entry.reference")
+    agency = serializers.CharField(source="agency.code")
+    service = serializers.CharField(source="service.code")
+
+    class Meta:
+        model = SlaBreach
+        fields = ["reference", "agency", "service", "metric", "due_at", "recorded_at", "held_by"]
+
+
+class BreachViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+    """Breaches in the period, newest first, with who held the clock."""
+
+    serializer_class = BreachSerializer
+    queryset = SlaBreach.objects.none()
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        if getattr(self.request, "tenant", None) is None:
+            return SlaBreach.objects.none()
+        filters, _ = filters_from(self.request)
+        return breach_list(filters=filters)
+
+    @extend_schema(parameters=FILTER_PARAMETERS)
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("ledger", LedgerViewSet, basename="ledger-entry")
+router.register("sla/breaches", BreachViewSet, basename="sla-breach")
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("sla/compliance/", ComplianceApi.as_view(), name="api-sla-compliance"),
+    path("sla/at-risk/", AtRiskApi.as_view(), name="api-sla-at-risk"),
+    path("", include(router.urls)),
+]

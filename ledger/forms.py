@@ -1,0 +1,63 @@
+"""The filters of the SLA dashboard and the request list."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django import forms
+from django.utils import timezone
+
+from service_levels.models import Module, Service
+from tenants.models import Agency
+
+from .models import EntryStatus
+from .selectors import LedgerFilters
+
+
+def recent_months(count: int = 12, *, today: date | None = None) -> list[date]:
+    month = (today or timezone.localdate()).replace(day=1)
+    months = []
+    for _ in range(count):
+        months.append(month)
+        month = (month.replace(day=1) - timedelta(days=1)).replace(day=1)
+    return months
+
+
+class LedgerFilterForm(forms.Form):
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.agencies().order_by("code"),
+        required=False,
+        empty_label="All agencies",
+        to_field_name="code",
+    )
+    service = forms.ModelChoiceField(
+        queryset=Service.objects.order_by("module", "code"),
+        required=False,
+        empty_label="All services",
+        to_field_name="code",
+    )
+    module = forms.ChoiceField(choices=[("", "All modules"), *Module.choices], required=False)
+    month = forms.ChoiceField(required=False)
+
+    def __init__(self, *args: object, fixed_agency: Agency | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fixed_agency = fixed_agency
+        if fixed_agency is not None:
+            del self.fields["agency"]
+        months = [("", "Last 3 months")] + [(m.strftime("%Y-%m"), m.strftime("%B %Y")) for m in recent_months()]
+        self.fields["month"].choices = months  # type: ignore[attr-defined]
+
+    def filters(self) -> LedgerFilters:
+        """The filters chosen; the defaults (everything, last 3 months) where the input was not valid."""
+        data = self.cleaned_data if self.is_valid() else {}
+        month = data.get("month")
+        return LedgerFilters(
+            agency=self.fixed_agency or data.get("agency"),
+            service=data.get("service"),
+            module=data.get("module") or "",
+            month=date.fromisoformat(month + "-01") if month else None,
+        )
+
+
+class RequestFilterForm(LedgerFilterForm):
+    status = forms.ChoiceField(choices=[("", "Any status"), *EntryStatus.choices], required=False)
