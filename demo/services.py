@@ -9,13 +9,14 @@ from accounts.services import membership_grant, user_create
 from tenants.models import Agency
 from tenants.services import agency_create, facility_ensure
 
-from . import data
+from . import data, sla
 
 
 @dataclass
 class DemoSummary:
     agencies_created: list[str] = field(default_factory=list)
     users_created: int = 0
+    requests_added: int = 0
 
 
 def _person_ensure(
@@ -33,7 +34,7 @@ def _person_ensure(
     return user
 
 
-def demo_load() -> DemoSummary:
+def demo_load(*, history_months: int = 3) -> DemoSummary:
     """The Brazil facility: six member agencies and UNAIDS as a partner, a few people per role."""
     summary = DemoSummary()
     facility_ensure()
@@ -54,4 +55,5 @@ def demo_load() -> DemoSummary:
         user = _person_ensure(email=email, first_name=first, last_name=last, is_staff=is_admin, summary=summary)
         for role in roles:
             membership_grant(user=user, role=role, agency=None)
+    summary.requests_added = sla.history_load(months=history_months) if history_months else 0
     return summary

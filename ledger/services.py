@@ -19,6 +19,9 @@ All business-time arithmetic is `service_levels.business_time`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -44,6 +47,27 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     EntryStatus.CLOSED: frozenset(),
     EntryStatus.CANCELLED: frozenset(),
 }
+
+# Importing history (the demo's past months) must not e-mail people about the past.
+_alerts_muted: ContextVar[bool] = ContextVar("sla_alerts_muted", default=False)
+
+
+@contextmanager
+def alerts_muted() -> Iterator[None]:
+    """Record warnings and breaches without e-mailing anyone, e.g. while loading past requests."""
+    token = _alerts_muted.set(True)
+    try:
+        yield
+    finally:
+        _alerts_muted.reset(token)
+
+
+def _alert(clock: SlaClock, kind: str) -> None:
+    if not _alerts_muted.get():
+        from .tasks import sla_alert_send
+
+        enqueue_after_commit(sla_alert_send, clock.pk, kind)
+
 
 # Clocks that measure delivery: they resume when a resolved request is reopened.
 METRICS_RESUMED_ON_REOPEN = frozenset({Metric.RESOLUTION, Metric.COMPLETION})
@@ -307,6 +331,7 @@ def entry_resume(*, entry: LedgerEntry, at: datetime | None = None, actor: User 
     if entry.status != EntryStatus.PENDING:
         raise ApplicationError(f"{entry.reference} is not pending.", code="ledger.not_pending", status_code=409)
     for clock in entry.clocks.select_for_update().exclude(state=ClockState.STOPPED):
+        _breach_if_due(clock, entry, at)  # ran out while a supplier held it, before the beat task saw it
         if clock.state == ClockState.PAUSED:
             clock.state, clock.running_since = ClockState.RUNNING, at
             _schedule(clock, entry)
@@ -438,9 +463,7 @@ def breach_record(*, clock: SlaClock, recorded_at: datetime) -> SlaBreach | None
         _event(
             entry, EventKind.BREACHED, recorded_at, None, f"{clock.get_metric_display()} held by the {clock.held_by}"
         )
-        from .tasks import sla_alert_send
-
-        enqueue_after_commit(sla_alert_send, clock.pk, "breach")
+        _alert(clock, "breach")
         return breach
 
 
@@ -456,9 +479,7 @@ def warning_record(*, clock: SlaClock, level: int, recorded_at: datetime) -> boo
                 first_warning_sent_at=recorded_at
             )
         _event(clock.entry, EventKind.WARNED, recorded_at, None, f"{clock.get_metric_display()} level {level}")
-        from .tasks import sla_alert_send
-
-        enqueue_after_commit(sla_alert_send, clock.pk, f"warning{level}")
+        _alert(clock, f"warning{level}")
         return True
 
 

@@ -5,32 +5,53 @@ from django.core.management import call_command
 
 from accounts.models import Membership, User
 from demo import data
+from ledger.models import LedgerEntry, LedgerEvent, SlaBreach
+from ledger.selectors import LedgerFilters, at_risk, compliance_by, compliance_report
 from tenants.models import Agency
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_loads_the_brazil_facility_once(facility):
+@pytest.fixture
+def demo(facility):  # type: ignore[no-untyped-def]
+    """The demo, loaded twice: the second load must find everything there."""
     call_command("load_demo")
-    counts = (Agency.objects.agencies().count(), User.objects.count(), Membership.objects.count())
+    counts = (Agency.objects.count(), User.objects.count(), Membership.objects.count(), LedgerEntry.objects.count())
     call_command("load_demo")
-    assert (Agency.objects.agencies().count(), User.objects.count(), Membership.objects.count()) == counts
+    return counts
+
+
+def test_the_demo_loads_the_brazil_facility_once(demo):
+    assert (
+        Agency.objects.count(),
+        User.objects.count(),
+        Membership.objects.count(),
+        LedgerEntry.objects.count(),
+    ) == demo
     codes = set(Agency.objects.agencies().values_list("code", flat=True))
     assert {"UNDP", "UNFPA", "UNESCO", "UNWOMEN", "UNOPS", "UNEP", "UNAIDS"} <= codes
     assert Agency.objects.get(code="UNAIDS").has_vote is False
     assert Agency.objects.agencies().filter(kind="member").count() >= 6
+    # the partner's board people observe
+    roles = set(Membership.objects.filter(user__email="board@unaids.demo").values_list("role", flat=True))
+    assert "board_observer" in roles
+    assert "board_representative" not in roles
+    # three months of SLA history across the six member agencies, with pauses and some breaches
+    report = compliance_report(filters=LedgerFilters())
+    assert len(compliance_by(report, "month")) == 3
+    assert {"UNDP", "UNFPA", "UNESCO", "UNWOMEN", "UNOPS", "UNEP"} <= {
+        label for label, *_ in compliance_by(report, "agency")
+    }
+    breached, met = sum(row.breached for row in report), sum(row.met for row in report)
+    assert 0 < breached < met
+    assert LedgerEvent.objects.filter(kind="paused").exists()
+    assert SlaBreach.objects.filter(held_by="supplier").exists()  # UNOPS: supplier waits do not pause the clock
+    assert at_risk(filters=LedgerFilters())  # and something open is at risk right now
 
 
 def test_the_demo_requester_signs_in_at_undp_and_is_refused_at_unfpa(facility, client_at):
-    call_command("load_demo")
+    call_command("load_demo", history_months=0)
     undp, unfpa = Agency.objects.get(code="UNDP"), Agency.objects.get(code="UNFPA")
     credentials = {"email": "requester@undp.demo", "password": data.DEMO_PASSWORD}
     assert client_at(undp).post("/accounts/login/", credentials).status_code == 302
     assert client_at(unfpa).post("/accounts/login/", credentials).status_code == 403
-
-
-def test_the_partner_board_person_observes(facility):
-    call_command("load_demo")
-    roles = set(Membership.objects.filter(user__email="board@unaids.demo").values_list("role", flat=True))
-    assert "board_observer" in roles
-    assert "board_representative" not in roles

@@ -1,0 +1,249 @@
+"""The demo's service levels: agreements for every agency and three months of requests on the ledger.
+
+The history is played through the ledger's own services at past times, so
+every figure on the dashboard (due times, pauses, breaches and who held the
+clock) comes from the same arithmetic as live requests. A fixed random seed
+keeps it the same on every machine. No e-mail goes out about the past.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Role, User
+from ledger.models import LedgerEntry
+from ledger.services import (
+    alerts_muted,
+    clock_start,
+    clock_stop,
+    clocks_check,
+    entry_assign,
+    entry_billable_record,
+    entry_close,
+    entry_open,
+    entry_pause,
+    entry_reopen,
+    entry_resolve,
+    entry_resume,
+)
+from service_levels.business_time import BusinessCalendar
+from service_levels.models import Agreement, Calendar, Metric, Module, Service
+from service_levels.selectors import business_calendar, targets_for
+from service_levels.services import DEFAULT_CALENDAR_NAME, agreement_create, catalogue_seed_defaults
+from tenants.models import Agency
+
+SEED = 20261121
+TITLES = {
+    "ICT-INC": [
+        "Laptop does not start",
+        "No access to shared drive",
+        "VPN drops every few minutes",
+        "Printer on 3rd floor jams",
+        "E-mail not syncing on phone",
+        "Teams calls without audio",
+        "Password locked out",
+        "Projector in room B not detected",
+        "Wi-Fi slow in the annex",
+    ],
+    "ICT-REQ": [
+        "New staff member: laptop and accounts",
+        "Software install: Power BI",
+        "Extra monitor",
+        "Mailbox for a project team",
+        "Access to the finance system",
+        "Video conference setup for a workshop",
+    ],
+    "TRV-TA": [
+        "Mission to Manaus, field visit",
+        "Workshop in Recife",
+        "Regional meeting in Panama",
+        "Donor meeting in São Paulo",
+        "Training in Geneva",
+    ],
+    "PRC-MICRO": ["Office supplies, quarter", "Catering for a workshop", "Translation of a report"],
+    "PRC-RFQ": ["Laptops for a project office", "Printing of campaign material", "Event venue for a conference"],
+    "PRC-ITB": ["Vehicles for field offices", "Solar kits for health clinics"],
+    "PRC-LTA": ["Call-off: interpretation services", "Call-off: travel agency fees", "Call-off: cleaning services"],
+}
+# Requests per agency per month, by service: ICT dominates, as it does in a common back office.
+MONTHLY_MIX = {"ICT-INC": 14, "ICT-REQ": 6, "TRV-TA": 4, "PRC-MICRO": 2, "PRC-RFQ": 1, "PRC-LTA": 1}
+ICT_PRIORITIES = (["P1"] * 1) + (["P2"] * 3) + (["P3"] * 8) + (["P4"] * 4)
+
+
+def agreements_ensure() -> dict[str, Agreement]:
+    """An agreement from 1 January this year for every agency; UNDP's grants service credits."""
+    catalogue_seed_defaults()
+    calendar = Calendar.objects.get(name=DEFAULT_CALENDAR_NAME)
+    services = list(Service.objects.filter(is_active=True))
+    agreements = {}
+    start = date(timezone.localdate().year, 1, 1)
+    for agency in Agency.objects.agencies().order_by("code"):
+        existing = Agreement.objects.filter(agency=agency).order_by("-valid_from").first()
+        if existing is None:
+            chosen = services if agency.has_vote else [s for s in services if s.module == Module.ICT]
+            existing = agreement_create(
+                agency=agency,
+                reference=f"SLA-{agency.code}-{start.year}",
+                valid_from=start,
+                calendar=calendar,
+                services=chosen,
+                grants_service_credits=agency.code in ("UNDP", "UNOPS"),
+                # UNOPS agreed that waiting on suppliers does not stop the facility's clock.
+                supplier_wait_pauses_clock=agency.code != "UNOPS",
+                notes="Demo agreement.",
+            )
+        agreements[agency.code] = existing
+    return agreements
+
+
+def _working_instant(rng: random.Random, calendar: BusinessCalendar, day: date) -> datetime:
+    """A moment of working time on or after `day` (requests arrive while people work)."""
+    start = datetime(day.year, day.month, day.day, tzinfo=calendar.zone)
+    return calendar.add(start, timedelta(minutes=rng.randint(1, 8 * 60)))
+
+
+def _later(calendar: BusinessCalendar, start: datetime, minutes: float) -> datetime:
+    return calendar.add(start, timedelta(minutes=max(1, int(minutes))))
+
+
+def history_load(*, months: int = 3, now: datetime | None = None) -> int:
+    """Requests of the last `months` months for every agency; returns how many were added (0 if there already)."""
+    if LedgerEntry.objects.filter(reference__startswith="DEMO-").exists():
+        return 0
+    now = now or timezone.now()
+    agreements = agreements_ensure()
+    rng = random.Random(SEED)  # noqa: S311 - reproducible demo data, not secrets
+    agents = {
+        Module.ICT: list(User.objects.filter(memberships__role=Role.ICT_AGENT, memberships__agency__isnull=True)),
+        Module.TRAVEL: list(User.objects.filter(memberships__role=Role.TRAVEL_AGENT, memberships__agency__isnull=True)),
+        Module.PROCUREMENT: list(
+            User.objects.filter(memberships__role=Role.PROCUREMENT_AGENT, memberships__agency__isnull=True)
+        ),
+    }
+    services = {service.code: service for service in Service.objects.all()}
+    first_month = timezone.localdate(now).replace(day=1)
+    for _ in range(months - 1):
+        first_month = (first_month - timedelta(days=1)).replace(day=1)
+    added = 0
+    with alerts_muted():
+        for agency in Agency.objects.agencies().order_by("code"):
+            agreement = agreements[agency.code]
+            calendar = business_calendar(calendar=agreement.calendar)
+            requesters = list(
+                User.objects.filter(memberships__agency=agency, memberships__role=Role.REQUESTER).order_by("email")
+            )
+            scale = max(0.5, min(2.0, agency.headcount / 80))
+            number = 0
+            for code, per_month in MONTHLY_MIX.items():
+                if not agreement.services.filter(service__code=code).exists():
+                    continue
+                service = services[code]
+                total = int(per_month * scale * months)
+                for _ in range(total):
+                    offset = rng.random() * (now.date() - first_month).days
+                    opened = _working_instant(rng, calendar, first_month + timedelta(days=int(offset)))
+                    if opened >= now - timedelta(hours=1):
+                        continue
+                    number += 1
+                    reference = f"DEMO-{agency.code}-{service.module.upper()}-{number:04d}"
+                    _request_play(
+                        rng=rng,
+                        calendar=calendar,
+                        agency=agency,
+                        agreement=agreement,
+                        service=service,
+                        reference=reference,
+                        opened=opened,
+                        now=now,
+                        requester=rng.choice(requesters) if requesters else None,
+                        agent=rng.choice(agents[service.module]) if agents[service.module] else None,
+                    )
+                    added += 1
+        clocks_check(now=now)
+    return added
+
+
+def _fraction(rng: random.Random) -> float:
+    """How much of a target the facility used: mostly well within, about one in eight over."""
+    return rng.uniform(1.05, 1.8) if rng.random() < 0.12 else rng.uniform(0.15, 0.95)
+
+
+@transaction.atomic
+def _request_play(
+    *,
+    rng: random.Random,
+    calendar: BusinessCalendar,
+    agency: Agency,
+    agreement: Agreement,
+    service: Service,
+    reference: str,
+    opened: datetime,
+    now: datetime,
+    requester: User | None,
+    agent: User | None,
+) -> None:
+    """One request from opening to closing (or as far as it got by now), through the ledger's services."""
+    priority = rng.choice(ICT_PRIORITIES) if service.module == Module.ICT else ""
+    entry = entry_open(
+        agency=agency,
+        service=service,
+        reference=reference,
+        title=rng.choice(TITLES[service.code]),
+        priority=priority,
+        requester=requester,
+        opened_at=opened,
+    )
+    targets = targets_for(agreement=agreement, service=service, priority=priority)
+    moment = _later(calendar, opened, rng.uniform(2, 20))
+    if moment >= now:
+        return
+    entry_assign(entry=entry, assignee=agent, at=moment, actor=agent)
+    if Metric.FIRST_RESPONSE in targets:
+        moment = _later(calendar, opened, targets[Metric.FIRST_RESPONSE] * _fraction(rng))
+        if moment >= now:
+            return
+        clock_stop(entry=entry, metric=Metric.FIRST_RESPONSE, at=moment, actor=agent)
+    main_metric = next(m for m in (Metric.RESOLUTION, Metric.COMPLETION, Metric.AUTHORIZATION) if m in targets)
+    used = targets[main_metric] * _fraction(rng)
+    if rng.random() < 0.3:  # the facility had to wait on the requester or a supplier
+        pause_at = _later(calendar, opened, used * rng.uniform(0.2, 0.6))
+        if pause_at >= now:
+            return
+        waiting_on = "supplier" if service.module == Module.PROCUREMENT or rng.random() < 0.25 else "requester"
+        entry_pause(entry=entry, waiting_on=waiting_on, at=pause_at, actor=agent)
+        wait = rng.uniform(60, 9 * 60 * 2)
+        if waiting_on == "supplier" and not agreement.supplier_wait_pauses_clock:
+            wait = targets[main_metric] * rng.uniform(0.3, 1.0)  # suppliers are slow, and the clock runs on
+        resume_at = _later(calendar, pause_at, wait)
+        if resume_at >= now:
+            return
+        entry_resume(entry=entry, at=resume_at, actor=agent)
+        done = _later(calendar, resume_at, used * rng.uniform(0.3, 0.7))
+    else:
+        done = _later(calendar, opened, used)
+    if done >= now:
+        return
+    if main_metric == Metric.AUTHORIZATION:  # travel: authorization, then the ticket, then the claim
+        clock_stop(entry=entry, metric=Metric.AUTHORIZATION, at=done, actor=agent)
+        clock_start(entry=entry, metric=Metric.TICKETING, at=done, actor=agent)
+        done = _later(calendar, done, targets[Metric.TICKETING] * _fraction(rng))
+        if done >= now:
+            return
+    entry_resolve(entry=entry, at=done, actor=agent)
+    entry_billable_record(entry=entry, units=Decimal("1"), at=done, actor=agent)
+    if rng.random() < 0.05:
+        reopened = _later(calendar, done, rng.uniform(30, 9 * 60))
+        if reopened < now:
+            entry_reopen(entry=entry, at=reopened, actor=requester, reason="The problem came back.")
+            done = _later(calendar, reopened, rng.uniform(30, 240))
+            if done >= now:
+                return
+            entry_resolve(entry=entry, at=done, actor=agent)
+    closed = _later(calendar, done, 9 * 60 * 2)
+    if closed < now:
+        entry_close(entry=entry, at=closed)
