@@ -112,11 +112,12 @@ class Membership(models.Model):
                 condition=models.Q(agency__isnull=True),
                 name="accounts_membership_unique_facility_role",
             ),
-            # Agency roles need an agency; facility roles must not have one.
+            # Agency roles need an agency; facility roles must not have one. The lists are
+            # sorted: a set's order changes between runs and makemigrations would see a change.
             models.CheckConstraint(
                 condition=(
-                    models.Q(agency__isnull=False, role__in=[r.value for r in AGENCY_ROLES])
-                    | models.Q(agency__isnull=True, role__in=[r.value for r in FACILITY_ROLES])
+                    models.Q(agency__isnull=False, role__in=sorted(r.value for r in AGENCY_ROLES))
+                    | models.Q(agency__isnull=True, role__in=sorted(r.value for r in FACILITY_ROLES))
                 ),
                 name="accounts_membership_role_matches_scope",
             ),

@@ -147,9 +147,6 @@ class AgreementForm(forms.ModelForm):
             self.add_error("warn_second_percent", "The second warning comes after the first.")
         return data
 
-    def validate_constraints(self, exclude: Any = None) -> None:
-        """The service checks overlaps and gives the message; the form keeps to field checks."""
-
 
 class RevisionForm(forms.Form):
     effective_from = forms.DateField(

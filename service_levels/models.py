@@ -234,13 +234,21 @@ class Agreement(models.Model):
         ordering = ["agency__code", "-valid_from"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")), name="agreement_ends_after_start"
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="agreement_ends_after_start",
+                violation_error_message="The last day must not be before the first.",
             ),
             models.CheckConstraint(
-                condition=Q(warn_first_percent__lt=F("warn_second_percent")), name="agreement_warnings_in_order"
+                condition=Q(warn_first_percent__lt=F("warn_second_percent")),
+                name="agreement_warnings_in_order",
+                violation_error_message="The second warning must come after the first.",
             ),
             ExclusionConstraint(
                 name="agreements_never_overlap",
+                violation_error_message=(
+                    "This agency already has an agreement in force during these dates; "
+                    "end it first or make the new one start after it."
+                ),
                 expressions=[
                     ("agency", RangeOperators.EQUAL),
                     (DateRange("valid_from", "valid_to", models.Value("[]")), RangeOperators.OVERLAPS),

@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
             options={
                 'ordering': ['agency__code', 'role'],
                 'indexes': [models.Index(fields=['user', 'agency'], name='accounts_me_user_id_a56cf1_idx')],
-                'constraints': [models.UniqueConstraint(fields=('user', 'agency', 'role'), name='accounts_membership_unique_agency_role'), models.UniqueConstraint(condition=models.Q(('agency__isnull', True)), fields=('user', 'role'), name='accounts_membership_unique_facility_role'), models.CheckConstraint(condition=models.Q(models.Q(('agency__isnull', False), ('role__in', ['board_alternate', 'board_representative', 'board_observer', 'agency_finance', 'requester', 'approver'])), models.Q(('agency__isnull', True), ('role__in', ['quality_focal_point', 'procurement_agent', 'ict_agent', 'facility_finance', 'travel_agent', 'facility_manager', 'auditor'])), _connector='OR'), name='accounts_membership_role_matches_scope')],
+                'constraints': [models.UniqueConstraint(fields=('user', 'agency', 'role'), name='accounts_membership_unique_agency_role'), models.UniqueConstraint(condition=models.Q(('agency__isnull', True)), fields=('user', 'role'), name='accounts_membership_unique_facility_role'), models.CheckConstraint(condition=models.Q(models.Q(('agency__isnull', False), ('role__in', ['agency_finance', 'approver', 'board_alternate', 'board_observer', 'board_representative', 'requester'])), models.Q(('agency__isnull', True), ('role__in', ['auditor', 'facility_finance', 'facility_manager', 'ict_agent', 'procurement_agent', 'quality_focal_point', 'travel_agent'])), _connector='OR'), name='accounts_membership_role_matches_scope')],
             },
         ),
     ]
