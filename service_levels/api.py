@@ -135,7 +135,9 @@ class OverrideSerializer(TargetSerializer):
 class AgreementSerializer(serializers.ModelSerializer[Agreement]):
     agency = serializers.SlugRelatedField(slug_field="code", queryset=Agency.objects.agencies())
     calendar = serializers.PrimaryKeyRelatedField(queryset=Calendar.objects.all())
-    services = serializers.SlugRelatedField(slug_field="code", many=True, queryset=Service.objects.all())
+    services = serializers.SlugRelatedField(
+        slug_field="code", many=True, queryset=Service.objects.all(), write_only=True, help_text="Service codes."
+    )
     target_overrides = OverrideSerializer(many=True, required=False)
 
     class Meta:

@@ -49,16 +49,31 @@ def error_body(code: str, message: str, fields: dict[str, Any] | None = None) ->
     return {"error": body}
 
 
-def _flatten_detail(detail: Any) -> Any:
-    """DRF details are nested ErrorDetail objects; make them plain lists of strings."""
+def _flatten_detail(detail: Any, prefix: str = "") -> Any:
+    """DRF details are nested ErrorDetail objects; make them plain lists of strings.
+
+    Nested fields get dotted names, so a bad target reads
+    `targets.0.target_minutes: Ensure this value is greater than or equal to 1.`
+    """
     if isinstance(detail, dict):
-        return {key: _flatten_detail(value) for key, value in detail.items()}
+        fields: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            flat = _flatten_detail(value, name)
+            if isinstance(flat, dict):
+                fields.update(flat)
+            else:
+                fields[name] = flat
+        return fields
     if isinstance(detail, list):
-        flat: list[Any] = []
-        for item in detail:
-            value = _flatten_detail(item)
-            flat.extend(value if isinstance(value, list) else [value])
-        return flat
+        if any(isinstance(item, dict) for item in detail):
+            nested: dict[str, list[str]] = {}
+            for index, item in enumerate(detail):
+                if item:
+                    flat = _flatten_detail(item, f"{prefix}.{index}" if prefix else str(index))
+                    nested.update(flat if isinstance(flat, dict) else {f"{prefix}.{index}": flat})
+            return nested
+        return [str(item) for item in detail]
     return [str(detail)]
 
 
