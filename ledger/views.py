@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 from datetime import timedelta
 from typing import Any
 
@@ -64,7 +63,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             request.GET.get("risk_page")
         ),
         "breach_page": Paginator(breach_list(filters=filters), 25).get_page(request.GET.get("breach_page")),
-        "charts": json.dumps(charts),
+        "charts": charts,
         "has_data": bool(report),
     }
     return render(request, "ledger/dashboard.html", context)

@@ -24,6 +24,9 @@ from tenants.services import agency_create, facility_ensure
 
 from .factories import UserFactory
 
+# SLA fixtures (catalogue, agreements, requests at chosen times) for the SLA, module and browser tests.
+pytest_plugins = ["tests.sla_fixtures"]
+
 TEST_AGENCIES = {
     "UNDP": ("United Nations Development Programme", AgencyKind.MEMBER, 180),
     "UNFPA": ("United Nations Population Fund", AgencyKind.MEMBER, 45),

@@ -17,8 +17,7 @@ from ledger.services import clock_stop, clocks_check, entry_assign, entry_pause
 from service_levels.models import Metric
 from service_levels.services import DEFAULT_WORKING_HOURS, calendar_save
 from shared_platform.tenancy import address_url
-
-from .conftest import at
+from tests.sla_fixtures import at
 
 
 @pytest.mark.django_db

@@ -7,8 +7,7 @@ from datetime import date
 import pytest
 
 from service_levels.models import Agreement, Calendar, Service
-
-from .conftest import at
+from tests.sla_fixtures import at
 
 pytestmark = pytest.mark.django_db
 

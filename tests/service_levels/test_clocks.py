@@ -23,8 +23,7 @@ from ledger.services import (
 )
 from service_levels.models import Metric
 from shared_platform.errors import ApplicationError
-
-from .conftest import at
+from tests.sla_fixtures import at
 
 pytestmark = pytest.mark.django_db
 
