@@ -111,3 +111,12 @@ def test_an_unknown_export_is_a_404(facility, facility_manager, history, client_
 def test_the_request_page_shows_clocks_and_history(facility, facility_manager, history, client_at):
     page = client_at(facility, facility_manager).get("/requests/UNDP-LATE/").content.decode()
     assert "Breached" in page and "Resolution" in page and "Status changed" in page
+
+
+def test_the_admin_shows_the_ledger_and_catalogue_but_cannot_change_them(facility, make_person, history, client_at):
+    admin_user = make_person(is_staff=True, is_superuser=True)
+    client = client_at(facility, admin_user)
+    assert "UNDP-LATE" in client.get("/admin/ledger/ledgerentry/").content.decode()
+    assert client.get("/admin/service_levels/service/add/").status_code == 403
+    entry = history["UNDP-LATE"]
+    assert client.post(f"/admin/ledger/ledgerentry/{entry.pk}/delete/", {"post": "yes"}).status_code == 403
