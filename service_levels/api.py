@@ -23,7 +23,7 @@ from accounts.selectors import agency_scope
 from tenants.models import Agency
 
 from . import services
-from .models import Agreement, Calendar, Metric, Priority, Service, Weekday
+from .models import AGREEMENT_FIELDS, Agreement, Calendar, Metric, Priority, Service, Weekday
 from .selectors import agreement_list, calendar_list, describe_minutes, service_list
 from .services import Override
 
@@ -142,23 +142,7 @@ class AgreementSerializer(serializers.ModelSerializer[Agreement]):
 
     class Meta:
         model = Agreement
-        fields = [
-            "id",
-            "agency",
-            "reference",
-            "valid_from",
-            "valid_to",
-            "calendar",
-            "services",
-            "target_overrides",
-            "warn_first_percent",
-            "warn_second_percent",
-            "supplier_wait_pauses_clock",
-            "grants_service_credits",
-            "credit_percent",
-            "credit_cap_percent",
-            "notes",
-        ]
+        fields = ["id", "agency", *AGREEMENT_FIELDS, "services", "target_overrides"]
         validators: list[Any] = []  # overlaps are checked by the service with a clear message
 
     def to_representation(self, agreement: Agreement) -> dict[str, Any]:
@@ -174,6 +158,19 @@ class AgreementSerializer(serializers.ModelSerializer[Agreement]):
             )
             for o in data.pop("target_overrides", [])
         ]
+
+
+def _services_and_overrides(agreement: Agreement, data: dict[str, Any]) -> tuple[list[Service], list[Override]]:
+    """What the request gives, or else what the agreement has now."""
+    if "target_overrides" in data:
+        overrides = AgreementSerializer.overrides(data)
+    else:
+        overrides = [
+            Override(service=o.service, metric=o.metric, priority=o.priority, minutes=o.target_minutes)
+            for o in agreement.target_overrides.all()
+        ]
+    chosen = data.pop("services", None) or [item.service for item in agreement.services.all()]
+    return chosen, overrides
 
 
 class RevisionSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -218,15 +215,7 @@ class AgreementViewSet(
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
         data.pop("agency", None)
-        overrides = (
-            AgreementSerializer.overrides(data)
-            if "target_overrides" in data
-            else [
-                services.Override(service=o.service, metric=o.metric, priority=o.priority, minutes=o.target_minutes)
-                for o in agreement.target_overrides.all()
-            ]
-        )
-        chosen = data.pop("services", None) or [item.service for item in agreement.services.all()]
+        chosen, overrides = _services_and_overrides(agreement, data)
         agreement = services.agreement_update(agreement=agreement, services=chosen, overrides=overrides, **data)
         return Response(AgreementSerializer(agreement_list().get(pk=agreement.pk)).data)
 
@@ -238,15 +227,7 @@ class AgreementViewSet(
         payload = RevisionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
-        overrides = (
-            AgreementSerializer.overrides(data)
-            if "target_overrides" in data
-            else [
-                services.Override(service=o.service, metric=o.metric, priority=o.priority, minutes=o.target_minutes)
-                for o in agreement.target_overrides.all()
-            ]
-        )
-        chosen = data.pop("services", None) or [item.service for item in agreement.services.all()]
+        chosen, overrides = _services_and_overrides(agreement, data)
         revised = services.agreement_revise(
             agreement=agreement,
             effective_from=data["effective_from"],

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from tenants.models import Agency
 
-from .models import Agreement, BillingUnit, Calendar, Metric, Module, Priority, Service, Weekday
+from .models import AGREEMENT_FIELDS, Agreement, BillingUnit, Calendar, Metric, Module, Priority, Service, Weekday
 from .services import WORKING_DAY_MINUTES
 
 DURATION = re.compile(r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*$", re.IGNORECASE)
@@ -118,20 +118,7 @@ class AgreementForm(forms.ModelForm):
 
     class Meta:
         model = Agreement
-        fields = [
-            "agency",
-            "reference",
-            "valid_from",
-            "valid_to",
-            "calendar",
-            "warn_first_percent",
-            "warn_second_percent",
-            "supplier_wait_pauses_clock",
-            "grants_service_credits",
-            "credit_percent",
-            "credit_cap_percent",
-            "notes",
-        ]
+        fields = ["agency", *AGREEMENT_FIELDS]
         widgets = {
             "valid_from": forms.DateInput(attrs={"type": "date"}),
             "valid_to": forms.DateInput(attrs={"type": "date"}),

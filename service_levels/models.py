@@ -292,3 +292,18 @@ class AgreementTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric} {self.priority or 'all'}: {self.target_minutes} min"
+
+
+# What a new version of an agreement carries over unless changed; with the
+# reference and dates, the fields a form, the API and the services accept.
+AGREEMENT_TERMS = (
+    "calendar",
+    "warn_first_percent",
+    "warn_second_percent",
+    "supplier_wait_pauses_clock",
+    "grants_service_credits",
+    "credit_percent",
+    "credit_cap_percent",
+    "notes",
+)
+AGREEMENT_FIELDS = ("reference", "valid_from", "valid_to", *AGREEMENT_TERMS)

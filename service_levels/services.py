@@ -16,6 +16,8 @@ from tenants.models import Agency
 
 from .business_time import BusinessCalendar, CalendarError
 from .models import (
+    AGREEMENT_FIELDS,
+    AGREEMENT_TERMS,
     Agreement,
     AgreementService,
     AgreementTarget,
@@ -259,21 +261,8 @@ def catalogue_seed_defaults() -> None:
 
 
 def _agreement_fields_apply(agreement: Agreement, fields: dict[str, object]) -> None:
-    allowed = {
-        "reference",
-        "valid_from",
-        "valid_to",
-        "calendar",
-        "warn_first_percent",
-        "warn_second_percent",
-        "supplier_wait_pauses_clock",
-        "grants_service_credits",
-        "credit_percent",
-        "credit_cap_percent",
-        "notes",
-    }
     for name, value in fields.items():
-        if name not in allowed:
+        if name not in AGREEMENT_FIELDS:
             raise TypeError(f"Agreements have no field {name}")
         setattr(agreement, name, value)
     if isinstance(agreement.credit_percent, float) or isinstance(agreement.credit_cap_percent, float):
@@ -413,19 +402,7 @@ def agreement_revise(
     ends = agreement.valid_to
     agreement.valid_to = effective_from - timedelta(days=1)
     agreement.save(update_fields=["valid_to"])
-    terms = {
-        name: getattr(agreement, name)
-        for name in (
-            "calendar",
-            "warn_first_percent",
-            "warn_second_percent",
-            "supplier_wait_pauses_clock",
-            "grants_service_credits",
-            "credit_percent",
-            "credit_cap_percent",
-            "notes",
-        )
-    }
+    terms = {name: getattr(agreement, name) for name in AGREEMENT_TERMS}
     terms.update(fields)
     calendar = terms.pop("calendar")
     return agreement_create(
