@@ -227,6 +227,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 30.0,
         "tenant_schemas": ["public"],
     },
+    # Closes board motions whose closing time has passed (governance/tasks.py); the board lives in public.
+    "governance-close-due-motions": {
+        "task": "governance.tasks.motions_close_due_task",
+        "schedule": 60.0,
+        "tenant_schemas": ["public"],
+    },
 }
 
 # --- Mail --------------------------------------------------------------------
