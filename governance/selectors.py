@@ -29,7 +29,7 @@ from .models import (
     MotionStatus,
     RegisterEntry,
 )
-from .rules import Tally
+from .rules import Tally, choice_label
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -166,3 +166,56 @@ def register_entry_get(*, number: int) -> RegisterEntry | None:
     decision that approved them) and look it up here.
     """
     return RegisterEntry.objects.select_related("motion").filter(number=number).first()
+
+
+# --- Results as shown on pages, PDFs and the API ------------------------------
+
+BALLOT_STATE_LABELS = {
+    "recused": "Recused",
+    "did_not_vote": "Did not vote",
+    "cast": "Voted (secret ballot)",
+    "hidden": "Voted (results hidden until the motion closes)",
+}
+
+
+def ballot_label(*, rule: str, value: str) -> str:
+    return BALLOT_STATE_LABELS.get(value) or choice_label(rule=rule, choice=value)
+
+
+@dataclass(frozen=True)
+class SeatRow:
+    agency: str
+    value: str  # a ballot choice, or recused / did_not_vote / cast (secret) / hidden
+    label: str
+
+
+def motion_seat_rows(*, motion: Motion, own_agency_ids: frozenset[int] = frozenset()) -> list[SeatRow]:
+    """Each seat and its ballot, as far as it may be shown now.
+
+    A closed motion shows what the register recorded. An open one shows each
+    agency's current ballot unless the results are hidden or the ballot is
+    secret; an agency always sees its own.
+    """
+    entry = RegisterEntry.objects.filter(motion=motion).first()
+    if entry is not None:
+        return [
+            SeatRow(
+                agency=row["agency"], value=row["ballot"], label=ballot_label(rule=motion.rule, value=row["ballot"])
+            )
+            for row in entry.content.get("ballots", [])
+        ]
+    visibility = motion_visibility(motion=motion)
+    ballots = motion_ballots(motion=motion)
+    rows = []
+    for seat in motion_seats(motion=motion):
+        ballot = ballots.get(seat.agency_id)
+        if seat.is_recused:
+            value = "recused"
+        elif ballot is None:
+            value = "did_not_vote"
+        elif visibility.agency_choices or seat.agency_id in own_agency_ids:
+            value = ballot.choice
+        else:
+            value = "cast" if motion.is_secret else "hidden"
+        rows.append(SeatRow(agency=seat.agency.code, value=value, label=ballot_label(rule=motion.rule, value=value)))
+    return rows

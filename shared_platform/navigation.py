@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 
+from governance.selectors import BOARD_READER_ROLES
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -23,6 +25,11 @@ class NavItem:
 
 NAVIGATION: list[NavItem] = [
     NavItem("Home", "home", on_facility=True, on_agency=True),
+    # Governance board (governance/): motions and meetings for the board, its secretary and the auditor on the
+    # facility portal; the decision register for everyone, on every address.
+    NavItem("Board motions", "governance:motions", on_facility=True, on_agency=False, roles=BOARD_READER_ROLES),
+    NavItem("Board meetings", "governance:meetings", on_facility=True, on_agency=False, roles=BOARD_READER_ROLES),
+    NavItem("Decision register", "governance:register", on_facility=True, on_agency=True),
     NavItem("API", "api-docs", on_facility=True, on_agency=True),
 ]
 

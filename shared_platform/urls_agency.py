@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+from governance import urls as governance_urls
+
 from . import views
 from .urls_common import api
 from .urls_common import urlpatterns as common
@@ -9,7 +11,8 @@ from .urls_common import urlpatterns as common
 urlpatterns = [
     *common,
     path("", views.agency_home, name="home"),
-    api(),
+    *governance_urls.agency_urlpatterns,
+    api(*governance_urls.agency_api_urlpatterns),
 ]
 
 handler403 = "shared_platform.views.error_403"

@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.urls import path
 
+from governance import urls as governance_urls
+
 from . import views
 from .urls_common import api
 from .urls_common import urlpatterns as common
@@ -11,7 +13,8 @@ urlpatterns = [
     *common,
     path("", views.facility_home, name="home"),
     path("admin/", admin.site.urls),
-    api(),
+    *governance_urls.facility_urlpatterns,
+    api(*governance_urls.facility_api_urlpatterns),
 ]
 
 handler403 = "shared_platform.views.error_403"
