@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from accounts.models import User
 from accounts.services import membership_grant, user_create
+from governance.demo import governance_demo_load
 from tenants.models import Agency
 from tenants.services import agency_create, facility_ensure
 
@@ -16,6 +17,7 @@ from . import data
 class DemoSummary:
     agencies_created: list[str] = field(default_factory=list)
     users_created: int = 0
+    motions_created: list[str] = field(default_factory=list)
 
 
 def _person_ensure(
@@ -54,4 +56,6 @@ def demo_load() -> DemoSummary:
         user = _person_ensure(email=email, first_name=first, last_name=last, is_staff=is_admin, summary=summary)
         for role in roles:
             membership_grant(user=user, role=role, agency=None)
+    # The board: one decided motion (in the register) and one open silence procedure.
+    summary.motions_created = governance_demo_load().motions_created
     return summary
