@@ -58,11 +58,6 @@ def may_read_board(*, user: User | AnonymousUser, agency: Agency) -> bool:
     return bool(user.is_staff) or has_role(user=user, agency=agency, roles=BOARD_READER_ROLES)
 
 
-def may_read_register(*, user: User | AnonymousUser, agency: Agency) -> bool:
-    """Every agency reads the register: anyone who may use this address (the middleware checked that)."""
-    return bool(user.is_authenticated)
-
-
 def voting_seats_of(*, user: User | AnonymousUser) -> list[Agency]:
     """The member agencies this person may cast a ballot for (as representative or alternate)."""
     if not user.is_authenticated:

@@ -233,3 +233,10 @@ def test_a_secret_ballot_records_who_voted_but_not_how(six_members, make_motion,
     ballots = {row["agency"]: row["ballot"] for row in entry.content["ballots"]}
     assert ballots["UNDP"] == "cast"
     assert ballots["UNFPA"] == "did_not_vote"
+
+
+def test_beat_closes_due_motions_every_minute_in_the_public_schema(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["governance-close-due-motions"]
+    assert entry["task"] == "governance.tasks.motions_close_due_task"
+    assert entry["tenant_schemas"] == ["public"]
+    assert entry["schedule"] <= 60

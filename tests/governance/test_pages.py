@@ -50,6 +50,22 @@ def test_a_facility_agent_is_not_shown_the_board(facility, ict_agent, client_at,
     assert client.get("/governance/register/").status_code == 200
 
 
+def test_the_auditor_reads_the_board_and_changes_nothing(facility, make_person, six_members, make_motion, client_at):
+    motion = make_motion()
+    auditor = make_person((Role.AUDITOR, None))
+    client = client_at(facility, auditor)
+    assert client.get("/governance/").status_code == 200
+    page = body(client.get(f"/governance/motions/{motion.pk}/"))
+    assert "Cast ballot" not in page
+    assert "Close the vote now" not in page
+    assert client.post(f"/governance/motions/{motion.pk}/close/").status_code == 403
+    assert (
+        client.post(f"/governance/motions/{motion.pk}/ballot/", {"agency": "UNDP", "choice": "for"}).status_code == 403
+    )
+    motion.refresh_from_db()
+    assert motion.status == MotionStatus.OPEN
+
+
 def test_board_pages_are_not_served_at_an_agency_address(undp, make_person, client_at, six_members, make_motion):
     # given UNDP's representative on UNDP's own address
     motion = make_motion()
