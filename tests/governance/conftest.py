@@ -8,11 +8,13 @@ the suite slow. UNDP, UNFPA and UNAIDS are the suite's real agencies.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.storage import storages
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -88,3 +90,21 @@ def vote(representative_of: Callable[[Agency], User]) -> Callable[..., Any]:
         return services.ballot_cast(motion=motion, agency=agency, cast_by=representative_of(agency), choice=choice)
 
     return cast
+
+
+@pytest.fixture
+def media_root(settings: Any, tmp_path: Path) -> Iterator[Path]:
+    """Uploaded documents go to a temporary folder for this test.
+
+    django-tenants' TenantFileSystemStorage caches MEDIA_ROOT (relative_media_root)
+    and does not forget it when the setting changes, so the cache is cleared on
+    the way in and out; otherwise the next test to store a file would write here.
+    """
+
+    def forget() -> None:
+        storages["default"].__dict__.pop("relative_media_root", None)
+
+    forget()
+    settings.MEDIA_ROOT = str(tmp_path)
+    yield tmp_path
+    forget()

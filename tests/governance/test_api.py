@@ -54,7 +54,9 @@ def test_an_agency_address_schema_has_the_register_only(undp, client_at):
 # --- The secretary -----------------------------------------------------------------
 
 
-def test_the_secretary_runs_a_motion_through_the_api(six_members, secretary, representative_of, api_at, facility):
+def test_the_secretary_runs_a_motion_through_the_api(
+    six_members, secretary, representative_of, api_at, facility, media_root
+):
     api = api_at(facility, secretary)
 
     # a meeting and a motion in it

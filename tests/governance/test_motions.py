@@ -163,8 +163,7 @@ def test_a_draft_can_be_changed(six_members, make_motion, secretary):
     assert (motion.title, motion.rule) == ("New title", "two_thirds")
 
 
-def test_a_document_is_attached_to_a_motion(six_members, make_motion, secretary, settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path)
+def test_a_document_is_attached_to_a_motion(six_members, make_motion, secretary, media_root):
     motion = make_motion(open=False)
     document = services.motion_document_add(
         motion=motion,
@@ -173,6 +172,7 @@ def test_a_document_is_attached_to_a_motion(six_members, make_motion, secretary,
         file=SimpleUploadedFile("price-list.csv", b"service,unit,price\nICT,ticket,42.00\n"),
     )
     assert document.file.read().startswith(b"service,unit,price")
+    assert (media_root / "public" / document.file.name).exists()  # the facility's folder
 
 
 def test_an_executable_is_not_a_document(six_members, make_motion, secretary):
