@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone
 
@@ -64,6 +65,84 @@ def test_the_auditor_reads_the_board_and_changes_nothing(facility, make_person, 
     )
     motion.refresh_from_db()
     assert motion.status == MotionStatus.OPEN
+
+
+def board_page_addresses(motion, meeting, document) -> tuple[list[str], list[str]]:
+    """Every board page on the facility portal except the register: (GET addresses, POST addresses)."""
+    base = f"/governance/motions/{motion.pk}"
+    reads = [
+        "/governance/",
+        "/governance/motions/new/",
+        f"{base}/",
+        f"{base}/edit/",
+        f"{base}/documents/{document.pk}/",
+        f"{base}/result.pdf",
+        "/governance/meetings/",
+        "/governance/meetings/new/",
+        f"/governance/meetings/{meeting.pk}/",
+        f"/governance/meetings/{meeting.pk}/minutes.pdf",
+    ]
+    writes = [
+        "/governance/motions/new/",
+        f"{base}/edit/",
+        f"{base}/open/",
+        f"{base}/close/",
+        f"{base}/withdraw/",
+        f"{base}/ballot/",
+        f"{base}/documents/",
+        "/governance/meetings/new/",
+    ]
+    return reads, writes
+
+
+@pytest.fixture
+def board_pages(six_members, make_motion, secretary, media_root):
+    meeting = services.meeting_create(created_by=secretary, title="Meeting", starts_at=timezone.now(), agenda="A")
+    motion = make_motion(open=False, meeting=meeting)
+    document = services.motion_document_add(
+        motion=motion, added_by=secretary, title="Annex", file=SimpleUploadedFile("annex.txt", b"annex")
+    )
+    return motion, board_page_addresses(motion, meeting, document)
+
+
+def test_every_board_page_refuses_a_facility_agent(board_pages, facility, ict_agent, client_at):
+    motion, (reads, writes) = board_pages
+    client = client_at(facility, ict_agent)
+    for address in reads:
+        assert client.get(address).status_code == 403, address
+    for address in writes:
+        assert client.post(address, {"agency": "UNDP", "choice": "for", "title": "x"}).status_code == 403, address
+    motion.refresh_from_db()
+    assert motion.status == MotionStatus.DRAFT
+
+
+def test_no_board_page_exists_at_an_agency_address(board_pages, undp, make_person, client_at):
+    motion, (reads, writes) = board_pages
+    # even for UNDP's representative, who uses these pages on the facility portal
+    client = client_at(undp, make_person((Role.BOARD_REPRESENTATIVE, undp)))
+    for address in reads:
+        assert client.get(address).status_code == 404, address
+    for address in writes:
+        assert client.post(address, {"agency": "UNDP", "choice": "for"}).status_code == 404, address
+    motion.refresh_from_db()
+    assert motion.status == MotionStatus.DRAFT
+
+
+def test_a_board_member_reads_but_cannot_use_the_secretary_pages(
+    board_pages, six_members, representative_of, client_at, facility
+):
+    motion, (reads, writes) = board_pages
+    client = client_at(facility, representative_of(six_members[0]))
+    secretary_only = {"/governance/motions/new/", f"/governance/motions/{motion.pk}/edit/", "/governance/meetings/new/"}
+    for address in reads:
+        expected = 403 if address in secretary_only else (409 if address.endswith("result.pdf") else 200)
+        assert client.get(address).status_code == expected, address
+    for address in writes:
+        if address.endswith("/ballot/"):
+            continue  # a ballot on a draft: refused by the rules, tested elsewhere
+        assert client.post(address, {"title": "x"}).status_code == 403, address
+    motion.refresh_from_db()
+    assert motion.status == MotionStatus.DRAFT
 
 
 def test_board_pages_are_not_served_at_an_agency_address(undp, make_person, client_at, six_members, make_motion):
