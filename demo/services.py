@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from accounts.models import User
 from accounts.services import membership_grant, user_create
+from governance.demo import governance_demo_load
 from tenants.models import Agency
 from tenants.services import agency_create, facility_ensure
 
@@ -17,6 +18,7 @@ class DemoSummary:
     agencies_created: list[str] = field(default_factory=list)
     users_created: int = 0
     requests_added: int = 0
+    motions_created: list[str] = field(default_factory=list)
 
 
 def _person_ensure(
@@ -56,4 +58,6 @@ def demo_load(*, history_months: int = 3) -> DemoSummary:
         for role in roles:
             membership_grant(user=user, role=role, agency=None)
     summary.requests_added = sla.history_load(months=history_months) if history_months else 0
+    # The board: one decided motion (in the register) and one open silence procedure.
+    summary.motions_created = governance_demo_load().motions_created
     return summary

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 
 from accounts.models import FACILITY_ROLES
+from governance.selectors import BOARD_READER_ROLES
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,11 @@ NAVIGATION: list[NavItem] = [
     NavItem("Calendars", "calendars", on_facility=True, on_agency=False, roles=FACILITY_ROLES),
     NavItem("Agreements", "agreements", on_facility=True, on_agency=False, roles=FACILITY_ROLES),
     NavItem("Agreement", "agreements", on_facility=False, on_agency=True),
+    # Governance board (governance/): motions and meetings for the board, its secretary and the auditor on the
+    # facility portal; the decision register for everyone, on every address.
+    NavItem("Board motions", "governance:motions", on_facility=True, on_agency=False, roles=BOARD_READER_ROLES),
+    NavItem("Board meetings", "governance:meetings", on_facility=True, on_agency=False, roles=BOARD_READER_ROLES),
+    NavItem("Decision register", "governance:register", on_facility=True, on_agency=True),
     NavItem("API", "api-docs", on_facility=True, on_agency=True),
 ]
 

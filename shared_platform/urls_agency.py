@@ -2,6 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, include, path
 
+from governance import urls as governance_urls
 from ledger.api import urlpatterns as ledger_api
 from service_levels.api import urlpatterns as catalogue_api
 
@@ -16,7 +17,8 @@ urlpatterns = [
     path("", views.agency_home, name="home"),
     path("", include("ledger.urls")),
     path("", include("service_levels.urls")),
-    api(*sla_api),
+    *governance_urls.agency_urlpatterns,
+    api(*sla_api, *governance_urls.agency_api_urlpatterns),
 ]
 
 handler403 = "shared_platform.views.error_403"

@@ -5,7 +5,10 @@ start from these; the views themselves decide what each address may see.
 """
 
 from django.urls import URLPattern, URLResolver, include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SCHEMA_KWARGS, SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from accounts import views as account_views
@@ -14,6 +17,22 @@ from tenants.api import AgencyViewSet
 
 from . import health
 
+
+class AddressSchemaView(SpectacularAPIView):
+    """The OpenAPI schema of the address asked.
+
+    django-tenants serves the facility portal with its own URLconf
+    (request.urlconf = PUBLIC_SCHEMA_URLCONF); drf-spectacular would otherwise
+    describe ROOT_URLCONF, an agency's, and leave out the portal's own
+    endpoints (the board's, for one).
+    """
+
+    @extend_schema(**SCHEMA_KWARGS)  # as the parent: the schema endpoint stays out of the schema
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        self.urlconf = getattr(request._request, "urlconf", None)
+        return super().get(request, *args, **kwargs)
+
+
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("agencies", AgencyViewSet, basename="agency")
@@ -21,7 +40,7 @@ router.register("agencies", AgencyViewSet, basename="agency")
 api_common = [
     path("auth/token/", TokenApi.as_view(), name="api-token"),
     path("me/", MeApi.as_view(), name="api-me"),
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("schema/", AddressSchemaView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     *router.urls,
 ]

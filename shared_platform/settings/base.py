@@ -236,6 +236,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "tenant_schemas": ["public"],
     },
+    # Closes board motions whose closing time has passed (governance/tasks.py); the board lives in public.
+    "governance-close-due-motions": {
+        "task": "governance.tasks.motions_close_due_task",
+        "schedule": 60.0,
+        "tenant_schemas": ["public"],
+    },
 }
 
 # --- Mail --------------------------------------------------------------------
@@ -254,5 +260,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # WeasyPrint reports each rendering step at INFO ("Step 2 - Fetching and parsing CSS").
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
 }

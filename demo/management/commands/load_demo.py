@@ -19,7 +19,8 @@ class Command(BaseCommand):
         created = ", ".join(summary.agencies_created) or "none (already there)"
         self.stdout.write(
             f"Demo loaded: agencies created: {created}; people created: {summary.users_created}; "
-            f"requests added to the ledger: {summary.requests_added}."
+            f"requests added to the ledger: {summary.requests_added}; "
+            f"board motions created: {len(summary.motions_created)}."
         )
         self.stdout.write(f"Every demo sign-in uses the password: {data.DEMO_PASSWORD}")
         self.stdout.write(
