@@ -80,6 +80,35 @@ class LedgerEntry(models.Model):
         return self.reference
 
 
+class ComplianceMonth(models.Model):
+    """Requests delivered in a month, per agency and service: how many met every target, how many did not.
+
+    `ledger.services` keeps it in the same transaction as each resolution (a
+    reopening takes the request back out), so the compliance report reads a
+    few thousand rows whatever the size of the ledger. The month is the first
+    day of the month of delivery in the facility's time zone.
+    `ledger.services.compliance_rebuild` recomputes it from the ledger.
+    """
+
+    month = models.DateField()
+    agency = models.ForeignKey("tenants.Agency", on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey("service_levels.Service", on_delete=models.CASCADE, related_name="+")
+    module = models.CharField(max_length=12, choices=Module.choices)
+    met = models.IntegerField(default=0)
+    breached = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["month", "agency", "service"]
+        constraints = [
+            models.UniqueConstraint(fields=["month", "agency", "service"], name="compliance_month_unique"),
+            models.CheckConstraint(condition=Q(met__gte=0, breached__gte=0), name="compliance_counts_not_negative"),
+        ]
+        indexes = [models.Index(fields=["agency", "month"], name="compliance_agency_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.agency_id}:{self.service_id} {self.met}/{self.breached}"
+
+
 class ClockState(models.TextChoices):
     RUNNING = "running", "Running"
     PAUSED = "paused", "Paused"

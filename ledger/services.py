@@ -22,10 +22,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
@@ -36,7 +37,17 @@ from shared_platform.errors import ApplicationError
 from shared_platform.queue import enqueue_after_commit
 from tenants.models import Agency
 
-from .models import ClockState, EntryStatus, EventKind, Holder, LedgerEntry, LedgerEvent, SlaBreach, SlaClock
+from .models import (
+    ClockState,
+    ComplianceMonth,
+    EntryStatus,
+    EventKind,
+    Holder,
+    LedgerEntry,
+    LedgerEvent,
+    SlaBreach,
+    SlaClock,
+)
 
 # Allowed moves of a ledger entry (one table for every module).
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -235,6 +246,66 @@ def _stop(clock: SlaClock, entry: LedgerEntry, at: datetime) -> None:
     _clock_save(clock)
 
 
+# -- the monthly compliance counts ------------------------------------------------
+
+
+def _delivery_month(entry: LedgerEntry) -> date:
+    assert entry.completed_at is not None
+    return timezone.localtime(entry.completed_at).date().replace(day=1)
+
+
+def _tally_add(entry: LedgerEntry) -> None:
+    """Count a delivered request in its month (met, or breached if any clock ran out)."""
+    column = "breached" if entry.breached else "met"
+    table = ComplianceMonth._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (month, agency_id, service_id, module, met, breached) "
+            f"VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (month, agency_id, service_id) "
+            f"DO UPDATE SET {column} = {table}.{column} + 1",
+            [
+                _delivery_month(entry),
+                entry.agency_id,
+                entry.service_id,
+                entry.module,
+                0 if entry.breached else 1,
+                1 if entry.breached else 0,
+            ],
+        )
+
+
+def _tally_remove(entry: LedgerEntry) -> None:
+    """Take a reopened request back out of the month it was counted in."""
+    column = "breached" if entry.breached else "met"
+    ComplianceMonth.objects.filter(
+        month=_delivery_month(entry), agency_id=entry.agency_id, service_id=entry.service_id
+    ).update(**{column: F(column) - 1})
+
+
+@transaction.atomic
+def compliance_rebuild() -> int:
+    """Recount every month from the ledger (after importing history by SQL, or to check the counts).
+
+    Returns the number of month x agency x service rows.
+    """
+    from .selectors import compliance_from_ledger
+
+    ComplianceMonth.objects.all().delete()
+    rows = compliance_from_ledger()
+    ComplianceMonth.objects.bulk_create(
+        ComplianceMonth(
+            month=row.month,
+            agency_id=row.agency_id,
+            service_id=row.service_id,
+            module=row.module,
+            met=row.met,
+            breached=row.breached,
+        )
+        for row in rows
+    )
+    return len(rows)
+
+
 # -- the request's steps -------------------------------------------------------
 
 
@@ -357,6 +428,7 @@ def entry_resolve(
     entry.breached = entry.clocks.filter(breached_at__isnull=False).exists()
     entry.save(update_fields=["breached"])
     _move(entry, EntryStatus.RESOLVED, at, actor, note)
+    _tally_add(entry)
     return entry
 
 
@@ -374,6 +446,7 @@ def entry_reopen(
             status_code=409,
         )
     _guard(entry, EntryStatus.OPEN)
+    _tally_remove(entry)
     for clock in entry.clocks.select_for_update().filter(metric__in=METRICS_RESUMED_ON_REOPEN):
         clock.state, clock.running_since, clock.stopped_at = ClockState.RUNNING, at, None
         _schedule(clock, entry)
@@ -459,6 +532,10 @@ def breach_record(*, clock: SlaClock, recorded_at: datetime) -> SlaBreach | None
             recorded_at=recorded_at,
             held_by=clock.held_by,
         )
+        if entry.completed_at is not None and not entry.breached:  # a later step ran out after delivery
+            _tally_remove(entry)
+            entry.breached = True
+            _tally_add(entry)
         LedgerEntry.objects.filter(pk=entry.pk).update(breached=True)
         _event(
             entry, EventKind.BREACHED, recorded_at, None, f"{clock.get_metric_display()} held by the {clock.held_by}"
