@@ -41,6 +41,7 @@ sys.path.insert(0, str(BASE_DIR))
 import businesstimedelta  # noqa: E402
 import holidays  # noqa: E402
 import pytz  # noqa: E402  (businesstimedelta's rules localize with pytz zones)
+from harness import elapsed, rounded, say, table  # noqa: E402  (benchmarks/harness.py; imports no Django)
 
 from service_levels.business_time import BusinessCalendar  # noqa: E402  (imports no Django)
 
@@ -55,12 +56,6 @@ TARGET_MINUTES = (30, 45 * 9 * 60)  # 30 min to 45 working days of 9 h
 PAIR_SPAN_SECONDS = 63 * 86_400  # working_time_between: end up to 63 calendar days (about 45 working days) later
 WARM_UP = 500
 EXAMPLES = 5
-
-_started = time.perf_counter()
-
-
-def say(message: str) -> None:
-    print(f"[{time.perf_counter() - _started:7.1f}s] {message}", flush=True)
 
 
 def arguments() -> argparse.Namespace:
@@ -228,17 +223,6 @@ def by_target(dues: Sequence[tuple[datetime, timedelta]], each_ns: Sequence[Sequ
 # --- Report --------------------------------------------------------------------
 
 
-def table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
-    widths = [max(len(str(row[column])) for row in [header, *rows]) for column in range(len(header))]
-    lines = []
-    for row in [header, *rows]:
-        cells = [str(cell) for cell in row]
-        right = [cell.rjust(width) for cell, width in zip(cells[1:], widths[1:], strict=True)]
-        lines.append("  ".join([cells[0].ljust(widths[0]), *right]))
-    lines.insert(1, "  ".join("-" * width for width in widths))
-    return "\n".join(lines)
-
-
 def report(result: dict[str, Any]) -> None:
     env = result["environment"]
     print()
@@ -322,16 +306,6 @@ def report(result: dict[str, Any]) -> None:
     )
     print(f"\nwhole run: {result['total_s']:.1f}s")
     print("JSON " + json.dumps(result, separators=(",", ":"), ensure_ascii=False))
-
-
-def rounded(value: object) -> object:
-    if isinstance(value, float):
-        return round(value, 3)
-    if isinstance(value, dict):
-        return {key: rounded(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [rounded(item) for item in value]
-    return value
 
 
 # --- Main ----------------------------------------------------------------------
@@ -453,7 +427,7 @@ def main() -> None:
     }
     environment["load_average_end"] = round(os.getloadavg()[0], 2)
     result["environment"] = environment
-    result["total_s"] = time.perf_counter() - _started
+    result["total_s"] = elapsed()
     report(rounded(result))  # type: ignore[arg-type]
 
 

@@ -21,7 +21,6 @@ development or test data. Nothing here asserts on time: it reports.
 from __future__ import annotations
 
 import argparse
-import atexit
 import json
 import os
 import platform
@@ -34,19 +33,10 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from shared_platform import embedded  # noqa: E402  (imports no Django)
+from harness import database_drop, elapsed, rounded, say, servers_start, table  # noqa: E402  (benchmarks/harness.py; imports no Django)
 
 DATABASE = "bench_provisioning"
-POSTGRES_DIR = embedded.VAR_DIR / "bench-postgres"
-REDIS_DIR = embedded.VAR_DIR / "bench-redis"
-SETTINGS = "shared_platform.settings.test"  # fast password hasher, mail kept in memory
 MIGRATE_RUNS = 3
-
-_started = time.perf_counter()
-
-
-def say(message: str) -> None:
-    print(f"[{time.perf_counter() - _started:7.1f}s] {message}", flush=True)
 
 
 def arguments() -> argparse.Namespace:
@@ -68,44 +58,6 @@ def arguments() -> argparse.Namespace:
     if any(count < 1 for count in options.scale):
         parser.error("--scale counts must be positive")
     return options
-
-
-# --- Servers -------------------------------------------------------------------
-
-
-def admin_execute(postgres: embedded.EmbeddedPostgres, *statements: str) -> None:
-    import psycopg2
-
-    connection = psycopg2.connect(host=postgres.socket_dir, user="postgres", dbname="postgres")
-    connection.autocommit = True
-    try:
-        with connection.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
-    finally:
-        connection.close()
-
-
-def servers_start() -> embedded.EmbeddedPostgres:
-    """Own PostgreSQL with a fresh database and own Redis; their URLs go into os.environ before Django loads."""
-    say(f"Starting embedded PostgreSQL in {POSTGRES_DIR.relative_to(BASE_DIR)} ...")
-    postgres = embedded.postgres_start(POSTGRES_DIR, database="postgres")
-    admin_execute(postgres, f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)', f'CREATE DATABASE "{DATABASE}"')
-    redis = embedded.redis_start(REDIS_DIR, persist=False)
-    atexit.register(redis.stop)
-    os.environ["DATABASE_URL"] = postgres.url(DATABASE)
-    os.environ["REDIS_URL"] = redis.url
-    os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
-    say(f"PostgreSQL database {DATABASE} recreated, Redis on {redis.url}")
-    return postgres
-
-
-def database_drop(postgres: embedded.EmbeddedPostgres) -> None:
-    from django.db import connections
-
-    connections.close_all()
-    admin_execute(postgres, f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-    say(f"Database {DATABASE} dropped")
 
 
 # --- Measurements --------------------------------------------------------------
@@ -234,17 +186,6 @@ def environment() -> dict[str, object]:
 # --- Report --------------------------------------------------------------------
 
 
-def table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
-    widths = [max(len(str(row[column])) for row in [header, *rows]) for column in range(len(header))]
-    lines = []
-    for row in [header, *rows]:
-        cells = [str(cell) for cell in row]
-        right = [cell.rjust(width) for cell, width in zip(cells[1:], widths[1:], strict=True)]
-        lines.append("  ".join([cells[0].ljust(widths[0]), *right]))
-    lines.insert(1, "  ".join("-" * width for width in widths))
-    return "\n".join(lines)
-
-
 def report(result: dict) -> None:
     clone, migrate = result["provision"]["clone_s"], result["provision"]["migrate_s"]
     env = result["environment"]
@@ -311,23 +252,12 @@ def report(result: dict) -> None:
     print("JSON " + json.dumps(result, separators=(",", ":")))
 
 
-def rounded(value: object) -> object:
-    """Floats to 4 decimals (0.1 ms), so the JSON line stays readable."""
-    if isinstance(value, float):
-        return round(value, 4)
-    if isinstance(value, dict):
-        return {key: rounded(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [rounded(item) for item in value]
-    return value
-
-
 # --- Main ----------------------------------------------------------------------
 
 
 def main() -> None:
     options = arguments()
-    postgres = servers_start()
+    postgres = servers_start(DATABASE)
     try:
         import django
 
@@ -387,10 +317,10 @@ def main() -> None:
         if options.keep:
             say(f"Database {DATABASE} kept ({os.environ.get('DATABASE_URL')})")
         else:
-            database_drop(postgres)
+            database_drop(postgres, DATABASE)
     result["environment"]["load_average_end"] = round(os.getloadavg()[0], 2)
-    result["total_s"] = time.perf_counter() - _started
-    report(rounded(result))
+    result["total_s"] = elapsed()
+    report(rounded(result, 4))  # type: ignore[arg-type]  # 0.1 ms
 
 
 if __name__ == "__main__":
