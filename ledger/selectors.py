@@ -54,7 +54,7 @@ class LedgerFilters:
         if self.service is not None:
             rows = rows.filter(**{f"{prefix}service": self.service})
         if self.module:
-            rows = rows.filter(**{f"{prefix}module" if prefix else "module": self.module})
+            rows = rows.filter(**{f"{prefix}module": self.module})
         return rows
 
 
@@ -103,9 +103,14 @@ class ComplianceRow:
 
     @property
     def percent(self) -> Decimal:
-        if not self.total:
-            return Decimal("0.0")
-        return (Decimal(self.met * 100) / self.total).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return compliance_percent(self.met, self.breached)
+
+
+def compliance_percent(met: int, breached: int) -> Decimal:
+    """Met as a share of delivered, to one decimal (0.0 when nothing was delivered)."""
+    if not met + breached:
+        return Decimal("0.0")
+    return (Decimal(met * 100) / (met + breached)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def _codes() -> tuple[dict[int, str], dict[int, str]]:
@@ -173,18 +178,6 @@ def compliance_from_ledger(*, filters: LedgerFilters | None = None) -> list[Comp
     return report
 
 
-@dataclass(frozen=True)
-class MonthTotal:
-    month: date
-    met: int
-    breached: int
-
-    @property
-    def percent(self) -> Decimal:
-        total = self.met + self.breached
-        return (Decimal(self.met * 100) / total).quantize(Decimal("0.1")) if total else Decimal("0.0")
-
-
 def compliance_by(rows: list[ComplianceRow], key: str) -> list[tuple[str, int, int, Decimal]]:
     """Totals of the report by 'month', 'agency' or 'service': (label, met, breached, percent)."""
     totals: dict[str, list[int]] = {}
@@ -196,8 +189,7 @@ def compliance_by(rows: list[ComplianceRow], key: str) -> list[tuple[str, int, i
     result = []
     for label in sorted(totals):
         met, breached = totals[label]
-        percent = (Decimal(met * 100) / (met + breached)).quantize(Decimal("0.1")) if met + breached else Decimal(0)
-        result.append((label, met, breached, percent))
+        result.append((label, met, breached, compliance_percent(met, breached)))
     return result
 
 

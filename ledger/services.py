@@ -48,6 +48,7 @@ from .models import (
     SlaBreach,
     SlaClock,
 )
+from .selectors import clocks_crossing, compliance_from_ledger
 
 # Allowed moves of a ledger entry (one table for every module).
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -122,7 +123,7 @@ def _move(entry: LedgerEntry, to: str, at: datetime, actor: User | None, reason:
     _guard(entry, to)
     before = entry.status
     entry.status = to
-    entry.save(update_fields=["status", "held_by", "completed_at", "closed_at", "updated_at"])
+    entry.save(update_fields=["status", "held_by", "completed_at", "closed_at", "breached", "updated_at"])
     _event(entry, EventKind.STATUS, at, actor, f"{before} → {to}" + (f": {reason}" if reason else ""))
 
 
@@ -239,8 +240,9 @@ def clock_stop(
     return clock
 
 
-def _stop(clock: SlaClock, entry: LedgerEntry, at: datetime) -> None:
-    _breach_if_due(clock, entry, at)
+def _stop(clock: SlaClock, entry: LedgerEntry, at: datetime, *, record_breach: bool = True) -> None:
+    if record_breach:
+        _breach_if_due(clock, entry, at)
     _bank(clock, entry, at)
     clock.state, clock.stopped_at, clock.held_by = ClockState.STOPPED, at, Holder.FACILITY
     _clock_save(clock)
@@ -288,8 +290,6 @@ def compliance_rebuild() -> int:
 
     Returns the number of month x agency x service rows.
     """
-    from .selectors import compliance_from_ledger
-
     ComplianceMonth.objects.all().delete()
     rows = compliance_from_ledger()
     ComplianceMonth.objects.bulk_create(
@@ -347,7 +347,6 @@ def entry_open(
         opened_at=at,
         detail_id=detail_id,
     )
-    entry.agreement = agreement
     _event(entry, EventKind.OPENED, at, actor or requester, f"under {agreement.reference}")
     for metric, minutes in targets_for(agreement=agreement, service=service, priority=priority).items():
         if metric in METRICS_STARTED_ON_OPEN:
@@ -426,7 +425,6 @@ def entry_resolve(
         _stop(clock, entry, at)
     entry.completed_at, entry.held_by = at, Holder.FACILITY
     entry.breached = entry.clocks.filter(breached_at__isnull=False).exists()
-    entry.save(update_fields=["breached"])
     _move(entry, EntryStatus.RESOLVED, at, actor, note)
     _tally_add(entry)
     return entry
@@ -474,9 +472,7 @@ def entry_cancel(
     entry = _locked(entry)
     _guard(entry, EntryStatus.CANCELLED)
     for clock in entry.clocks.select_for_update().exclude(state=ClockState.STOPPED):
-        _bank(clock, entry, at)
-        clock.state, clock.stopped_at = ClockState.STOPPED, at
-        _clock_save(clock)
+        _stop(clock, entry, at, record_breach=False)
     entry.closed_at = at
     _move(entry, EntryStatus.CANCELLED, at, actor, reason)
     return entry
@@ -562,8 +558,6 @@ def warning_record(*, clock: SlaClock, level: int, recorded_at: datetime) -> boo
 
 def clocks_check(*, now: datetime | None = None) -> dict[str, int]:
     """Find every running clock that crossed a threshold (one indexed query) and record each crossing once."""
-    from .selectors import clocks_crossing
-
     now = _now(now)
     counts = {"breaches": 0, "warnings": 0}
     for clock in clocks_crossing(now=now):

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.selectors import agency_scope
+from service_levels.selectors import describe_minutes
 
 from .forms import LedgerFilterForm, RequestFilterForm
 from .selectors import (
@@ -19,6 +20,7 @@ from .selectors import (
     at_risk,
     breach_list,
     compliance_by,
+    compliance_percent,
     compliance_report,
     entry_get,
     entry_list,
@@ -27,9 +29,7 @@ from .selectors import (
 
 def describe_left(left: timedelta) -> str:
     """Business time left for people: '2 h 15 min', or '40 min overdue'."""
-    minutes = int(abs(left).total_seconds() // 60)
-    hours, rest = divmod(minutes, 60)
-    text = (f"{hours} h " if hours else "") + f"{rest} min"
+    text = describe_minutes(int(abs(left).total_seconds() // 60))
     return f"{text} overdue" if left < timedelta(0) else text
 
 
@@ -72,7 +72,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def _totals(report: list) -> dict[str, object]:
     met = sum(row.met for row in report)
     breached = sum(row.breached for row in report)
-    percent = round(met * 100 / (met + breached), 1) if met + breached else None
+    percent = compliance_percent(met, breached) if met + breached else None
     return {"met": met, "breached": breached, "total": met + breached, "percent": percent}
 
 

@@ -28,6 +28,18 @@ from .selectors import agreement_list, calendar_list, describe_minutes, service_
 from .services import Override
 
 
+class NeverDeletedViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,  # type: ignore[type-arg]
+):
+    """List, read, create and change; never delete: requests and invoices refer to these rows."""
+
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+
 class TargetSerializer(serializers.Serializer):  # type: ignore[type-arg]
     metric = serializers.ChoiceField(choices=Metric.choices)
     priority = serializers.ChoiceField(
@@ -60,13 +72,7 @@ class ServiceSerializer(serializers.ModelSerializer[Service]):
         return self.instance
 
 
-class ServiceViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,  # type: ignore[type-arg]
-):
+class ServiceViewSet(NeverDeletedViewSet):
     """The service catalogue with default targets per metric and priority."""
 
     serializer_class = ServiceSerializer
@@ -111,13 +117,7 @@ class CalendarSerializer(serializers.ModelSerializer[Calendar]):
         return self.instance
 
 
-class CalendarViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,  # type: ignore[type-arg]
-):
+class CalendarViewSet(NeverDeletedViewSet):
     """Business calendars: time zone, working hours, public holidays' country, one-off closures."""
 
     serializer_class = CalendarSerializer
@@ -182,13 +182,7 @@ class RevisionSerializer(serializers.Serializer):  # type: ignore[type-arg]
     target_overrides = OverrideSerializer(many=True, required=False)
 
 
-class AgreementViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,  # type: ignore[type-arg]
-):
+class AgreementViewSet(NeverDeletedViewSet):
     """Service agreements: effective-dated, never overlapping; a used agreement changes only by a new version."""
 
     serializer_class = AgreementSerializer
@@ -237,10 +231,6 @@ class AgreementViewSet(
         )
         return Response(AgreementSerializer(agreement_list().get(pk=revised.pk)).data, status=status.HTTP_201_CREATED)
 
-
-AgreementViewSet.http_method_names = ["get", "post", "put", "patch", "head", "options"]
-ServiceViewSet.http_method_names = ["get", "post", "put", "patch", "head", "options"]
-CalendarViewSet.http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False

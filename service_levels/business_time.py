@@ -73,6 +73,14 @@ def spans_check(spans: Sequence[Span]) -> list[tuple[int, int]]:
     return ordered
 
 
+def week_check(week: Mapping[int, Sequence[Span]]) -> tuple[list[tuple[int, int]], ...]:
+    """All seven weekdays' spans, checked; refuses a week without any working hours."""
+    spans = tuple(spans_check(week.get(weekday, ())) for weekday in range(7))
+    if not any(spans):
+        raise CalendarError("A calendar needs working hours on at least one weekday.")
+    return spans
+
+
 class BusinessCalendar:
     """Working hours, time zone and closed days; measures and adds business time.
 
@@ -89,11 +97,9 @@ class BusinessCalendar:
         closed_days: Callable[[int], Iterable[date]] = lambda year: (),
     ) -> None:
         self.zone = ZoneInfo(time_zone)
-        self._spans = tuple(spans_check(week.get(weekday, ())) for weekday in range(7))
+        self._spans = week_check(week)
         self._day_length = tuple(sum(end - start for start, end in spans) for spans in self._spans)
         self._week_length = sum(self._day_length)
-        if self._week_length == 0:
-            raise CalendarError("A calendar needs working hours on at least one weekday.")
         # Working time of the weekdays before / up to and including each weekday.
         self._before: list[int] = []
         self._through: list[int] = []

@@ -14,7 +14,7 @@ from shared_platform.errors import ApplicationError
 from shared_platform.queue import enqueue_after_commit
 from tenants.models import Agency
 
-from .business_time import BusinessCalendar, CalendarError
+from .business_time import CalendarError, week_check
 from .models import (
     AGREEMENT_FIELDS,
     AGREEMENT_TERMS,
@@ -204,7 +204,7 @@ def calendar_save(
             raise ApplicationError(f"Weekday {weekday} is not 0 (Monday) to 6 (Sunday).", code="sla.invalid_weekday")
         week.setdefault(weekday, []).append((starts, ends))
     try:
-        BusinessCalendar(time_zone=time_zone if _is_zone(time_zone) else "UTC", week=week)
+        week_check(week)
     except CalendarError as error:
         raise ApplicationError(str(error), code="sla.invalid_working_hours") from error
     days = [day for day, _name in closures]
@@ -236,12 +236,6 @@ def calendar_save(
 
         enqueue_after_commit(clocks_recompute, calendar.pk)
     return calendar
-
-
-def _is_zone(name: str) -> bool:
-    import zoneinfo
-
-    return name in zoneinfo.available_timezones()
 
 
 def catalogue_seed_defaults() -> None:
