@@ -58,6 +58,13 @@ class LedgerEntry(models.Model):
     breached = models.BooleanField(default=False, help_text="At least one of its clocks ran out.")
     billable_units = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
     billable_recorded_at = models.DateTimeField(null=True, blank=True)
+    category = models.ForeignKey(
+        "service_levels.Category", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    satisfaction = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The requester's rating of the service, 1 (poor) to 5 (excellent)."
+    )
+    rated_at = models.DateTimeField(null=True, blank=True)
     detail_id = models.PositiveBigIntegerField(
         null=True, blank=True, help_text="The private record in the agency's schema."
     )
@@ -66,7 +73,13 @@ class LedgerEntry(models.Model):
     class Meta:
         ordering = ["-opened_at"]
         verbose_name_plural = "ledger entries"
-        constraints = [models.UniqueConstraint(fields=["agency", "reference"], name="reference_unique_per_agency")]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "reference"], name="reference_unique_per_agency"),
+            models.CheckConstraint(
+                condition=Q(satisfaction__isnull=True) | Q(satisfaction__gte=1, satisfaction__lte=5),
+                name="satisfaction_one_to_five",
+            ),
+        ]
         indexes = [
             # The compliance report: requests delivered in a period, by agency and service.
             models.Index(
@@ -196,6 +209,8 @@ class EventKind(models.TextChoices):
     WARNED = "warned", "Warning sent"
     BREACHED = "breached", "Breach recorded"
     BILLED = "billed", "Billable units recorded"
+    PRIORITY = "priority", "Priority changed"
+    RATED = "rated", "Rated by the requester"
 
 
 class LedgerEvent(models.Model):

@@ -31,13 +31,14 @@ from django.utils import timezone
 
 from accounts.models import User
 from service_levels.business_time import BusinessCalendar
-from service_levels.models import METRICS_STARTED_ON_OPEN, Metric, Priority, Service
+from service_levels.models import METRICS_STARTED_ON_OPEN, Category, Metric, Priority, Service
 from service_levels.selectors import agreement_covering, business_calendar, targets_for
 from shared_platform.errors import ApplicationError
 from shared_platform.queue import enqueue_after_commit
 from tenants.models import Agency
 
 from .models import (
+    OPEN_STATUSES,
     ClockState,
     ComplianceMonth,
     EntryStatus,
@@ -175,9 +176,10 @@ def _breach_if_due(clock: SlaClock, entry: LedgerEntry, at: datetime) -> None:
         clock.refresh_from_db(fields=["breached_at", "first_warning_sent_at", "second_warning_sent_at"])
 
 
-def _clock_save(clock: SlaClock) -> None:
+def _clock_save(clock: SlaClock, *also: str) -> None:
     clock.save(
         update_fields=[
+            *also,
             "state",
             "held_by",
             "running_since",
@@ -317,6 +319,7 @@ def entry_open(
     reference: str,
     title: str,
     priority: str = "",
+    category: Category | None = None,
     requester: User | None = None,
     opened_at: datetime | None = None,
     detail_id: int | None = None,
@@ -343,6 +346,7 @@ def entry_open(
         reference=reference,
         title=title[:200],
         priority=priority,
+        category=category,
         requester=requester,
         opened_at=at,
         detail_id=detail_id,
@@ -366,6 +370,69 @@ def entry_assign(
     _event(entry, EventKind.ASSIGNED, at, actor, assignee.email if assignee else "unassigned")
     if entry.status == EntryStatus.NEW and assignee is not None:
         _move(entry, EntryStatus.OPEN, at, actor)
+    return entry
+
+
+@transaction.atomic
+def entry_reprioritise(
+    *, entry: LedgerEntry, priority: str, reason: str, at: datetime | None = None, actor: User | None = None
+) -> LedgerEntry:
+    """A new priority brings the agreement's targets for it to every clock still counting.
+
+    A clock that already stopped keeps the target it was measured against, and
+    a breach already recorded stays recorded; a running clock whose new target
+    is already used up falls due at once (the beat task records the breach).
+    """
+    at = _now(at)
+    if priority not in Priority.values:
+        raise ApplicationError(f"Unknown priority {priority!r}.", code="ledger.unknown_priority")
+    if not reason.strip():
+        raise ApplicationError("Say why the priority changes.", code="ledger.reason_required")
+    entry = _locked(entry)
+    if entry.status not in OPEN_STATUSES:
+        raise ApplicationError(
+            f"{entry.reference} is {entry.get_status_display().lower()}; only a request in progress changes priority.",
+            code="ledger.illegal_transition",
+            status_code=409,
+        )
+    targets = targets_for(agreement=entry.agreement, service=entry.service, priority=priority)
+    for clock in entry.clocks.select_for_update().exclude(state=ClockState.STOPPED):
+        if clock.metric not in targets:
+            continue
+        _breach_if_due(clock, entry, at)
+        clock.target_minutes = targets[clock.metric]
+        if clock.state == ClockState.RUNNING:
+            _bank(clock, entry, at)
+            clock.running_since = at
+            _schedule(clock, entry)
+        _clock_save(clock, "target_minutes")
+    before = entry.priority
+    entry.priority = priority
+    entry.save(update_fields=["priority", "updated_at"])
+    _event(entry, EventKind.PRIORITY, at, actor, f"{before or 'none'} → {priority}: {reason.strip()}")
+    return entry
+
+
+@transaction.atomic
+def entry_rate(*, entry: LedgerEntry, score: int, at: datetime | None = None, actor: User | None = None) -> LedgerEntry:
+    """The requester's satisfaction (1-5) with a delivered request, once (ISO 9001 clause 9.1.2)."""
+    at = _now(at)
+    if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
+        raise ApplicationError("A rating is a whole number from 1 to 5.", code="ledger.invalid_rating")
+    entry = _locked(entry)
+    if entry.status not in (EntryStatus.RESOLVED, EntryStatus.CLOSED):
+        raise ApplicationError(
+            f"{entry.reference} is {entry.get_status_display().lower()}; it can be rated once it is resolved.",
+            code="ledger.not_delivered",
+            status_code=409,
+        )
+    if entry.satisfaction is not None:
+        raise ApplicationError(
+            f"{entry.reference} has already been rated.", code="ledger.already_rated", status_code=409
+        )
+    entry.satisfaction, entry.rated_at = score, at
+    entry.save(update_fields=["satisfaction", "rated_at", "updated_at"])
+    _event(entry, EventKind.RATED, at, actor, f"{score} of 5")
     return entry
 
 

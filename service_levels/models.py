@@ -307,3 +307,54 @@ AGREEMENT_TERMS = (
     "notes",
 )
 AGREEMENT_FIELDS = ("reference", "valid_from", "valid_to", *AGREEMENT_TERMS)
+
+
+# -- helpdesk classification: categories and the impact x urgency matrix ---------------
+
+
+class Impact(models.TextChoices):
+    HIGH = "high", "High: an office, a team or a critical system"
+    MEDIUM = "medium", "Medium: several people"
+    LOW = "low", "Low: one person"
+
+
+class Urgency(models.TextChoices):
+    HIGH = "high", "High: work has stopped"
+    MEDIUM = "medium", "Medium: work is slowed"
+    LOW = "low", "Low: it can wait"
+
+
+class Category(models.Model):
+    """What a request is about (hardware, access, e-mail...): a queue filter, and the service it is billed as.
+
+    The facility keeps the list; a retired category stays on old requests but is no longer offered.
+    """
+
+    module = models.CharField(max_length=12, choices=Module.choices)
+    code = models.SlugField(max_length=30)
+    name = models.CharField(max_length=80)
+    is_active = models.BooleanField("offered", default=True)
+
+    class Meta:
+        ordering = ["module", "name"]
+        verbose_name_plural = "categories"
+        constraints = [models.UniqueConstraint(fields=["module", "code"], name="category_code_unique_per_module")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PriorityRule(models.Model):
+    """One cell of the impact x urgency matrix (ITIL): the priority, and so the SLA targets, it gives."""
+
+    impact = models.CharField(max_length=6, choices=Impact.choices)
+    urgency = models.CharField(max_length=6, choices=Urgency.choices)
+    priority = models.CharField(max_length=2, choices=Priority.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["impact", "urgency"]
+        constraints = [models.UniqueConstraint(fields=["impact", "urgency"], name="one_priority_per_cell")]
+
+    def __str__(self) -> str:
+        return f"{self.impact} x {self.urgency} = {self.priority}"

@@ -13,7 +13,18 @@ from shared_platform.errors import ApplicationError
 from tenants.models import Agency
 
 from .business_time import BusinessCalendar
-from .models import Agreement, AgreementService, AgreementTarget, Calendar, Service, ServiceTarget
+from .models import (
+    Agreement,
+    AgreementService,
+    AgreementTarget,
+    Calendar,
+    Category,
+    Impact,
+    PriorityRule,
+    Service,
+    ServiceTarget,
+    Urgency,
+)
 
 _calendars: dict[tuple[int, int], BusinessCalendar] = {}
 _calendars_lock = threading.Lock()
@@ -126,3 +137,32 @@ def describe_minutes(minutes: int) -> str:
         return f"{minutes} min"
     hours, rest = divmod(minutes, 60)
     return f"{hours} h {rest} min" if rest else f"{hours} h"
+
+
+def priority_for(*, impact: str, urgency: str) -> str:
+    """The priority the impact x urgency matrix gives (ITIL)."""
+    if impact not in Impact.values or urgency not in Urgency.values:
+        raise ApplicationError(
+            f"Impact and urgency are each high, medium or low (got {impact!r} and {urgency!r}).",
+            code="sla.unknown_matrix_cell",
+        )
+    rule = PriorityRule.objects.filter(impact=impact, urgency=urgency).first()
+    if rule is None:
+        raise ApplicationError(
+            "The impact x urgency matrix is incomplete; the facility manager must fill it in.",
+            code="sla.matrix_incomplete",
+        )
+    return rule.priority
+
+
+def priority_matrix() -> dict[tuple[str, str], str]:
+    return {(rule.impact, rule.urgency): rule.priority for rule in PriorityRule.objects.all()}
+
+
+def category_list(*, module: str | None = None, offered_only: bool = False) -> QuerySet[Category]:
+    categories = Category.objects.all()
+    if module:
+        categories = categories.filter(module=module)
+    if offered_only:
+        categories = categories.filter(is_active=True)
+    return categories.order_by("module", "name")

@@ -23,12 +23,16 @@ from .models import (
     AgreementTarget,
     BillingUnit,
     Calendar,
+    Category,
     Closure,
+    Impact,
     Metric,
     Module,
     Priority,
+    PriorityRule,
     Service,
     ServiceTarget,
+    Urgency,
     WorkingSpan,
 )
 
@@ -244,6 +248,11 @@ def catalogue_seed_defaults() -> None:
         for code, name, module, unit, targets in DEFAULT_CATALOGUE:
             if not Service.objects.filter(code=code).exists():
                 service_save(code=code, name=name, module=module, billing_unit=unit, targets=targets)
+        for (impact, urgency), priority in DEFAULT_PRIORITY_MATRIX.items():
+            PriorityRule.objects.get_or_create(impact=impact, urgency=urgency, defaults={"priority": priority})
+        if not Category.objects.exists():
+            for module, code, name in DEFAULT_CATEGORIES:
+                Category.objects.create(module=module, code=code, name=name)
         if not Calendar.objects.filter(name=DEFAULT_CALENDAR_NAME).exists():
             calendar_save(
                 name=DEFAULT_CALENDAR_NAME,
@@ -252,6 +261,70 @@ def catalogue_seed_defaults() -> None:
                 is_default=not Calendar.objects.filter(is_default=True).exists(),
                 working_hours=DEFAULT_WORKING_HOURS,
             )
+
+
+# ITIL's impact x urgency matrix on four priorities (PRODUCT.md, "Priority = impact x urgency").
+DEFAULT_PRIORITY_MATRIX = {
+    (Impact.HIGH, Urgency.HIGH): Priority.P1,
+    (Impact.HIGH, Urgency.MEDIUM): Priority.P2,
+    (Impact.HIGH, Urgency.LOW): Priority.P3,
+    (Impact.MEDIUM, Urgency.HIGH): Priority.P2,
+    (Impact.MEDIUM, Urgency.MEDIUM): Priority.P3,
+    (Impact.MEDIUM, Urgency.LOW): Priority.P4,
+    (Impact.LOW, Urgency.HIGH): Priority.P3,
+    (Impact.LOW, Urgency.MEDIUM): Priority.P4,
+    (Impact.LOW, Urgency.LOW): Priority.P4,
+}
+
+DEFAULT_CATEGORIES = [
+    (Module.ICT, "hardware", "Laptop, desktop and peripherals"),
+    (Module.ICT, "printing", "Printers and scanners"),
+    (Module.ICT, "network", "Network, Wi-Fi and VPN"),
+    (Module.ICT, "access", "Accounts, passwords and access"),
+    (Module.ICT, "email", "E-mail and calendar"),
+    (Module.ICT, "software", "Software and licences"),
+    (Module.ICT, "meetings", "Video conferencing and meeting rooms"),
+    (Module.ICT, "phones", "Phones and mobile devices"),
+]
+
+
+@transaction.atomic
+def priority_matrix_save(*, cells: dict[tuple[str, str], str]) -> int:
+    """Change the impact x urgency matrix; returns how many cells changed.
+
+    Only new requests and later changes of impact or urgency use the new
+    matrix: a request keeps the priority (and the targets) it was given.
+    """
+    changed = 0
+    for (impact, urgency), priority in cells.items():
+        if impact not in Impact.values or urgency not in Urgency.values:
+            raise ApplicationError(f"Unknown matrix cell {impact} x {urgency}.", code="sla.unknown_matrix_cell")
+        if priority not in Priority.values:
+            raise ApplicationError(f"Unknown priority {priority!r}.", code="sla.unknown_priority")
+        changed += (
+            PriorityRule.objects.filter(impact=impact, urgency=urgency)
+            .exclude(priority=priority)
+            .update(priority=priority)
+        )
+    return changed
+
+
+@transaction.atomic
+def category_save(
+    *, category: Category | None = None, module: str, code: str, name: str, is_active: bool = True
+) -> Category:
+    """Add or change a category; the code is what the API uses, the name what people read."""
+    category = category or Category()
+    category.module, category.code, category.name, category.is_active = module, code, name.strip(), is_active
+    _validated(category, exclude=[])
+    try:
+        with transaction.atomic():
+            category.save()
+    except IntegrityError:
+        raise ApplicationError(
+            f"There is already a category with the code {code!r}.", code="sla.category_code_taken", status_code=409
+        ) from None
+    return category
 
 
 def _agreement_fields_apply(agreement: Agreement, fields: dict[str, object]) -> None:

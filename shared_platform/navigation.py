@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 
-from accounts.models import FACILITY_ROLES
+from accounts.models import FACILITY_ROLES, Role
 from governance.selectors import BOARD_READER_ROLES
 
 
@@ -31,6 +31,16 @@ NAVIGATION: list[NavItem] = [
     NavItem("SLA dashboard", "sla-dashboard", on_facility=False, on_agency=True),
     NavItem("Requests", "ledger-requests", on_facility=True, on_agency=False, roles=FACILITY_ROLES),
     NavItem("Requests", "ledger-requests", on_facility=False, on_agency=True),
+    # ICT helpdesk (ict_helpdesk/): an agency's people raise and follow tickets; the facility works one queue.
+    NavItem("ICT helpdesk", "helpdesk:tickets", on_facility=False, on_agency=True),
+    NavItem("ICT queue", "helpdesk:queue", on_facility=True, on_agency=False, roles=FACILITY_ROLES),
+    NavItem(
+        "Helpdesk settings",
+        "helpdesk:settings",
+        on_facility=True,
+        on_agency=False,
+        roles=frozenset({Role.FACILITY_MANAGER}),
+    ),
     NavItem("Catalogue", "catalogue", on_facility=True, on_agency=True),
     NavItem("Calendars", "calendars", on_facility=True, on_agency=False, roles=FACILITY_ROLES),
     NavItem("Agreements", "agreements", on_facility=True, on_agency=False, roles=FACILITY_ROLES),

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
 from governance import urls as governance_urls
+from ict_helpdesk import urls as helpdesk_urls
 from ledger.api import urlpatterns as ledger_api
 from service_levels.api import urlpatterns as catalogue_api
 
@@ -20,7 +21,8 @@ urlpatterns = [
     path("", include("ledger.urls")),
     path("", include("service_levels.urls")),
     *governance_urls.facility_urlpatterns,
-    api(*sla_api, *governance_urls.facility_api_urlpatterns),
+    *helpdesk_urls.facility_urlpatterns,
+    api(*sla_api, *governance_urls.facility_api_urlpatterns, *helpdesk_urls.facility_api_urlpatterns),
 ]
 
 handler403 = "shared_platform.views.error_403"

@@ -236,6 +236,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "tenant_schemas": ["public"],
     },
+    # Closes resolved ICT tickets whose reopening period has passed (the ledger is public: one query).
+    "helpdesk-close-resolved": {
+        "task": "ict_helpdesk.tasks.tickets_close_resolved",
+        "schedule": 15 * 60.0,
+        "tenant_schemas": ["public"],
+    },
     # Closes board motions whose closing time has passed (governance/tasks.py); the board lives in public.
     "governance-close-due-motions": {
         "task": "governance.tasks.motions_close_due_task",
@@ -243,6 +249,15 @@ CELERY_BEAT_SCHEDULE = {
         "tenant_schemas": ["public"],
     },
 }
+
+# --- ICT helpdesk ------------------------------------------------------------
+# How long after resolution a requester may reopen a ticket; after that it closes by itself.
+HELPDESK_REOPEN_DAYS = env.int("HELPDESK_REOPEN_DAYS", default=7)
+# Attachments: at most this size each, of these kinds (by extension, checked against the file's content).
+HELPDESK_ATTACHMENT_MAX_BYTES = env.int("HELPDESK_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+HELPDESK_ATTACHMENTS_PER_MESSAGE = 5
+# How long the survey link in the resolution e-mail stays valid.
+HELPDESK_SURVEY_DAYS = env.int("HELPDESK_SURVEY_DAYS", default=30)
 
 # --- Mail --------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

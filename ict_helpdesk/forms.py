@@ -1,0 +1,199 @@
+"""The helpdesk's forms: raising a ticket, the agents' actions, the survey, the queue's filters, the matrix."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from accounts.models import User
+from ledger.models import EntryStatus, Holder
+from service_levels.models import Category, Impact, Module, Priority, Urgency
+from tenants.models import Agency
+
+from .models import TicketKind
+from .selectors import QueueFilters, TicketFilters, agents
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; the helpdesk services check each one's size and kind."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+def _offered_categories() -> Any:
+    return Category.objects.filter(module=Module.ICT, is_active=True).order_by("name")
+
+
+class TicketForm(forms.Form):
+    kind = forms.ChoiceField(choices=TicketKind.choices, widget=forms.RadioSelect, initial=TicketKind.INCIDENT)
+    category = forms.ModelChoiceField(queryset=Category.objects.none(), empty_label="Choose a category")
+    impact = forms.ChoiceField(choices=Impact.choices, initial=Impact.LOW, help_text="Who is affected.")
+    urgency = forms.ChoiceField(choices=Urgency.choices, initial=Urgency.MEDIUM, help_text="How soon it matters.")
+    subject = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}))
+    attachments = MultipleFileField(help_text="Screenshots, logs or documents; up to 5 files, 10 MB each.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = _offered_categories()  # type: ignore[attr-defined]
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 4}))
+    internal = forms.BooleanField(
+        label="Internal note (only the facility's agents see it)", required=False, initial=False
+    )
+    attachments = MultipleFileField()
+
+    def __init__(self, *args: Any, agent: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not agent:
+            del self.fields["internal"]
+
+
+class ReprioritiseForm(forms.Form):
+    impact = forms.ChoiceField(choices=Impact.choices)
+    urgency = forms.ChoiceField(choices=Urgency.choices)
+    reason = forms.CharField(max_length=200, help_text="Why the priority changes; kept in the ticket's history.")
+
+
+class PendingForm(forms.Form):
+    waiting_on = forms.ChoiceField(
+        choices=[(Holder.REQUESTER, "The requester"), (Holder.SUPPLIER, "A supplier")], initial=Holder.REQUESTER
+    )
+    reason = forms.CharField(max_length=200, label="Waiting for")
+
+
+class ResolveForm(forms.Form):
+    resolution_note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), help_text="What was done; the requester reads it."
+    )
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(max_length=200, label="What is still wrong")
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(queryset=User.objects.none(), empty_label="Choose an agent")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = agents()  # type: ignore[attr-defined]
+        self.fields["assignee"].label_from_instance = lambda user: user.get_full_name() or user.email  # type: ignore[attr-defined]
+
+
+class RateForm(forms.Form):
+    score = forms.TypedChoiceField(
+        choices=[(5, "5 excellent"), (4, "4 good"), (3, "3 fair"), (2, "2 poor"), (1, "1 very poor")],
+        coerce=int,
+        widget=forms.RadioSelect,
+        label="How satisfied are you with how this ticket was handled?",
+    )
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000)
+
+
+class AgencyTicketFilterForm(forms.Form):
+    whose = forms.ChoiceField(choices=[("mine", "My tickets"), ("agency", "All of my agency's")], required=False)
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), ("open", "In progress"), *EntryStatus.choices], required=False
+    )
+    q = forms.CharField(required=False, label="Search", max_length=100)
+
+    def __init__(self, *args: Any, whole_agency: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not whole_agency:
+            del self.fields["whose"]
+
+    def filters(self) -> TicketFilters:
+        data = self.cleaned_data if self.is_valid() else {}
+        return TicketFilters(
+            status=data.get("status") or "",
+            mine_only=data.get("whose", "mine") != "agency",
+            search=(data.get("q") or "").strip(),
+        )
+
+
+class QueueFilterForm(forms.Form):
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.agencies().order_by("code"),
+        required=False,
+        empty_label="All agencies",
+        to_field_name="code",
+    )
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.filter(module=Module.ICT).order_by("name"),
+        required=False,
+        empty_label="All categories",
+    )
+    priority = forms.ChoiceField(choices=[("", "Any priority"), *Priority.choices], required=False)
+    status = forms.ChoiceField(
+        choices=[("active", "In progress"), ("", "Any status"), *EntryStatus.choices], required=False
+    )
+    assignee = forms.ChoiceField(required=False)
+    q = forms.CharField(required=False, label="Search", max_length=100)
+
+    def __init__(self, *args: Any, me: User | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", "Anyone"), ("none", "Nobody yet")]
+        if me is not None:
+            choices.append((str(me.pk), "Me"))
+        choices += [(str(agent.pk), agent.get_full_name() or agent.email) for agent in agents() if agent != me]
+        self.fields["assignee"].choices = choices  # type: ignore[attr-defined]
+
+    def filters(self) -> QueueFilters:
+        data = self.cleaned_data if self.is_valid() else {}
+        category = data.get("category")
+        return QueueFilters(
+            agency=data.get("agency"),
+            category_id=category.pk if category else None,
+            priority=data.get("priority") or "",
+            status=data.get("status", "active") if self.is_bound else "active",
+            assignee=data.get("assignee") or "",
+            search=(data.get("q") or "").strip(),
+        )
+
+
+class PriorityMatrixForm(forms.Form):
+    """The 3 x 3 matrix, one choice per impact x urgency cell."""
+
+    def __init__(self, *args: Any, matrix: dict[tuple[str, str], str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for impact in Impact:
+            for urgency in Urgency:
+                self.fields[f"{impact.value}__{urgency.value}"] = forms.ChoiceField(
+                    choices=Priority.choices,
+                    initial=matrix.get((impact.value, urgency.value), Priority.P4),
+                    label=f"Impact {impact.value}, urgency {urgency.value}",
+                )
+
+    def cells(self) -> dict[tuple[str, str], str]:
+        cells = {}
+        for name, value in self.cleaned_data.items():
+            impact, urgency = name.split("__")
+            cells[(impact, urgency)] = value
+        return cells
+
+    def rows(self) -> list[tuple[str, list[Any]]]:
+        """For the template: one row per impact, one bound field per urgency."""
+        return [(impact.label, [self[f"{impact.value}__{urgency.value}"] for urgency in Urgency]) for impact in Impact]
+
+
+class CategoryForm(forms.Form):
+    code = forms.SlugField(max_length=30, help_text="Short and stable: the API uses it.")
+    name = forms.CharField(max_length=80)
+    is_active = forms.BooleanField(label="Offered to requesters", required=False, initial=True)

@@ -1,0 +1,128 @@
+"""An agency's ICT tickets (agency schema): what was asked, the conversation, attachments and the survey.
+
+The ticket's status, priority, assignee and SLA clocks are on its ledger entry
+in the public schema (`ledger.LedgerEntry`), where the facility's queue reads
+them across agencies; here is only what is private to the agency. The links to
+public rows (ledger entry, category, people) are foreign keys without a
+database constraint: an agency's schema is dropped on its own, and a schema
+copied from the template must not carry constraints into another schema.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+from service_levels.models import Impact, Urgency
+
+
+class TicketKind(models.TextChoices):
+    INCIDENT = "incident", "Incident: something is broken"
+    SERVICE_REQUEST = "request", "Service request: something new is needed"
+
+
+# Each kind is billed and measured as one catalogue service.
+SERVICE_OF_KIND = {TicketKind.INCIDENT: "ICT-INC", TicketKind.SERVICE_REQUEST: "ICT-REQ"}
+
+
+def _public(to: str, **options: Any) -> Any:
+    """A link to a row in the public schema, without a database constraint (see above)."""
+    return models.ForeignKey(to, db_constraint=False, related_name="+", **options)
+
+
+class Ticket(models.Model):
+    reference = models.CharField(max_length=20, unique=True)
+    entry = models.OneToOneField(
+        "ledger.LedgerEntry", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=TicketKind.choices)
+    category = _public("service_levels.Category", on_delete=models.DO_NOTHING)
+    impact = models.CharField(max_length=6, choices=Impact.choices)
+    urgency = models.CharField(max_length=6, choices=Urgency.choices)
+    subject = models.CharField(max_length=200)
+    description = models.TextField()
+    requester = _public(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING)
+    created_at = models.DateTimeField()
+    resolution_note = models.TextField(blank=True)
+    first_agent_reply_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["requester", "-created_at"], name="ticket_requester_recent"),
+            models.Index(fields=["-created_at"], name="ticket_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.subject}"
+
+
+class Message(models.Model):
+    """A public reply (the requester sees it) or an internal note (only the facility's agents do)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    author = _public(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING)
+    by_agent = models.BooleanField(help_text="Written by the facility (an agent), not by the agency.")
+    internal = models.BooleanField(default=False)
+    body = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            # Only the facility writes internal notes.
+            models.CheckConstraint(condition=~models.Q(internal=True, by_agent=False), name="internal_notes_by_agents")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {'note' if self.internal else 'reply'} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+def attachment_path(attachment: Attachment, filename: str) -> str:
+    # Under MEDIA_ROOT/<agency schema>/ (TenantFileSystemStorage); a random part so names never collide.
+    from uuid import uuid4
+
+    return f"helpdesk/{attachment.ticket.reference}/{uuid4().hex}/{filename}"
+
+
+class Attachment(models.Model):
+    """A file on a ticket, kept in the agency's own storage and served only to those who may see the ticket.
+
+    An attachment to an internal note is internal too.
+    """
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=300)
+    name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    internal = models.BooleanField(default=False)
+    uploaded_by = _public(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING)
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Survey(models.Model):
+    """The requester's satisfaction with a resolved ticket, given once (the score also goes on the ledger)."""
+
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="survey")
+    score = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True)
+    answered_at = models.DateTimeField()
+    answered_by = _public(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5), name="survey_one_to_five")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.score}/5"

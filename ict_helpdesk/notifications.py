@@ -1,0 +1,93 @@
+"""E-mails about a ticket's steps: to the requester and the assignee, never about internal notes to the requester."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import connection
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from accounts.models import User
+from shared_platform.tenancy import address_url, agency_url
+
+from .models import Message, Ticket
+from .selectors import survey_token
+
+SUBJECTS = {
+    "raised": "{reference} received: {subject}",
+    "assigned": "{reference} is being handled by {assignee}",
+    "reply": "{reference}: new reply",
+    "note": "{reference}: internal note",
+    "reprioritised": "{reference}: priority now {priority}",
+    "pending": "{reference} is waiting on you",
+    "resumed": "{reference} is in progress again",
+    "resolved": "{reference} resolved: how did we do?",
+    "reopened": "{reference} reopened",
+    "closed": "{reference} closed",
+}
+# Steps the requester never hears about: internal notes are the facility's own.
+AGENT_ONLY_STEPS = frozenset({"note"})
+
+
+def ticket_notify(*, ticket_id: int, step: str, actor_id: int | None, message_id: int | None) -> list[str]:
+    """Send the e-mails of one step; returns the addresses written to. Runs in the ticket's agency schema."""
+    ticket = (
+        Ticket.objects.select_related("entry__agency", "entry__assignee", "requester", "category")
+        .filter(pk=ticket_id)
+        .first()
+    )
+    if ticket is None or step not in SUBJECTS:
+        return []
+    entry = ticket.entry
+    message = Message.objects.filter(pk=message_id, ticket=ticket).first() if message_id else None
+    requester_copy = step not in AGENT_ONLY_STEPS and not (message is not None and message.internal)
+    recipients: list[tuple[User, bool]] = []  # (person, writes as requester)
+    if requester_copy and ticket.requester.is_active and (ticket.requester_id != actor_id or step == "raised"):
+        recipients.append((ticket.requester, True))
+    assignee = entry.assignee
+    if assignee is not None and assignee.is_active and assignee.pk != actor_id and assignee.pk != ticket.requester_id:
+        recipients.append((assignee, False))
+    subject = SUBJECTS[step].format(
+        reference=ticket.reference,
+        subject=ticket.subject,
+        assignee=(assignee.get_full_name() or assignee.email) if assignee else "nobody yet",
+        priority=entry.get_priority_display(),
+    )
+    sent = []
+    for person, as_requester in recipients:
+        if as_requester:
+            link = agency_url(
+                entry.agency, reverse("helpdesk:ticket", args=[ticket.reference], urlconf=settings.ROOT_URLCONF)
+            )
+        else:
+            link = address_url(
+                settings.BASE_DOMAIN,
+                reverse("helpdesk:agent-ticket", args=[ticket.reference], urlconf=settings.PUBLIC_SCHEMA_URLCONF),
+            )
+        survey_link = ""
+        if as_requester and step == "resolved":
+            survey_link = agency_url(
+                entry.agency,
+                reverse(
+                    "helpdesk:survey",
+                    args=[survey_token(ticket=ticket, schema_name=connection.schema_name)],  # type: ignore[attr-defined]
+                    urlconf=settings.ROOT_URLCONF,
+                ),
+            )
+        body = render_to_string(
+            "ict_helpdesk/notification.txt",
+            {
+                "ticket": ticket,
+                "entry": entry,
+                "step": step,
+                "message": message,
+                "link": link,
+                "survey_link": survey_link,
+                "for_requester": as_requester,
+                "reopen_days": settings.HELPDESK_REOPEN_DAYS,
+            },
+        )
+        send_mail(subject, body, None, [person.email])
+        sent.append(person.email)
+    return sent

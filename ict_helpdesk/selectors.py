@@ -1,0 +1,220 @@
+"""Reads for the helpdesk: who may see what, an agency's tickets, the facility's queue, survey links.
+
+An agency's tickets are read in its schema (joined to their public ledger
+rows); the facility's queue is one query over the public ledger, whatever
+the number of agencies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core import signing
+from django.db.models import Min, Q, QuerySet
+
+from accounts.models import FACILITY_ROLES, Membership, Role, User
+from ledger.models import OPEN_STATUSES, ClockState, LedgerEntry
+from service_levels.models import Module
+from shared_platform.errors import ApplicationError
+from tenants.models import Agency
+
+from .models import Attachment, Message, Ticket
+
+# Who works tickets (reply, take, resolve): the ICT agents, and the facility manager who stands in for them.
+HELPDESK_AGENT_ROLES = frozenset({Role.ICT_AGENT, Role.FACILITY_MANAGER})
+
+
+def _facility_roles(user: User | AnonymousUser) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    known: set[str] | None = user.__dict__.get("_facility_roles")
+    if known is None:
+        known = set(
+            Membership.objects.filter(user=user, agency__isnull=True, user__is_active=True).values_list(
+                "role", flat=True
+            )
+        )
+        user.__dict__["_facility_roles"] = known
+    return set(known)
+
+
+def is_helpdesk_agent(*, user: User | AnonymousUser) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return bool(user.is_staff or _facility_roles(user) & HELPDESK_AGENT_ROLES)
+
+
+def is_helpdesk_reader(*, user: User | AnonymousUser) -> bool:
+    """Any of the facility's staff (the auditor too) reads the queue and every ticket; only agents act."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return bool(user.is_staff or _facility_roles(user) & FACILITY_ROLES)
+
+
+def sees_whole_agency(*, user: User | AnonymousUser, agency: Agency) -> bool:
+    """An agency's approver follows all of its tickets; other people their own."""
+    if not user.is_authenticated:
+        return False
+    return Membership.objects.filter(user=user, agency=agency, role=Role.APPROVER).exists()
+
+
+def may_see_ticket(*, user: User | AnonymousUser, ticket: Ticket) -> bool:
+    """On the agency's side: the requester, or an approver of the ticket's agency."""
+    if not user.is_authenticated:
+        return False
+    if ticket.requester_id == user.pk:
+        return True
+    return Membership.objects.filter(
+        user=user, agency_id=LedgerEntry.objects.filter(pk=ticket.entry_id).values("agency_id")[:1], role=Role.APPROVER
+    ).exists()
+
+
+# -- an agency's tickets (in its schema) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TicketFilters:
+    status: str = ""  # "" every status; "open": new, open or pending; else one status
+    mine_only: bool = True
+    search: str = ""
+
+
+def ticket_list(*, user: User, agency: Agency, filters: TicketFilters | None = None) -> QuerySet[Ticket]:
+    """The tickets a person sees on their agency's address, newest first."""
+    filters = filters or TicketFilters()
+    tickets = Ticket.objects.select_related("entry", "entry__assignee", "category", "requester")
+    if filters.mine_only or not sees_whole_agency(user=user, agency=agency):
+        tickets = tickets.filter(requester=user)
+    if filters.status == "open":
+        tickets = tickets.filter(entry__status__in=OPEN_STATUSES)
+    elif filters.status:
+        tickets = tickets.filter(entry__status=filters.status)
+    if filters.search:
+        tickets = tickets.filter(Q(subject__icontains=filters.search) | Q(reference__iexact=filters.search))
+    return tickets.order_by("-created_at", "-pk")
+
+
+def ticket_get(*, reference: str) -> Ticket | None:
+    """The ticket with this reference in the current schema (None if this agency has none such)."""
+    return (
+        Ticket.objects.select_related(
+            "entry", "entry__assignee", "entry__agency", "entry__service", "category", "requester"
+        )
+        .filter(reference=reference)
+        .first()
+    )
+
+
+def conversation(*, ticket: Ticket, include_internal: bool) -> list[Message]:
+    """The replies (and, for agents only, the internal notes), oldest first, with their attachments."""
+    messages = Message.objects.filter(ticket=ticket).select_related("author").prefetch_related("attachments")
+    if not include_internal:
+        messages = messages.filter(internal=False)
+    return list(messages.order_by("created_at", "pk"))
+
+
+def attachments(*, ticket: Ticket, include_internal: bool) -> QuerySet[Attachment]:
+    files = Attachment.objects.filter(ticket=ticket)
+    if not include_internal:
+        files = files.filter(internal=False)
+    return files.order_by("uploaded_at", "pk")
+
+
+# -- the facility's queue (public ledger) --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    agency: Agency | None = None
+    category_id: int | None = None
+    priority: str = ""
+    status: str = "active"  # "active": new, open or pending; "" every status; else one status
+    assignee: str = ""  # "" anyone; "none" nobody yet; else a user id
+    search: str = ""
+
+
+def queue(*, filters: QueueFilters | None = None) -> QuerySet[LedgerEntry]:
+    """ICT tickets across every agency, the most urgent first: by the earliest due time of a running clock.
+
+    Tickets whose clocks are paused (pending) come after those still running.
+    """
+    filters = filters or QueueFilters()
+    entries = LedgerEntry.objects.filter(module=Module.ICT).select_related("agency", "category", "assignee", "service")
+    if filters.agency is not None:
+        entries = entries.filter(agency=filters.agency)
+    if filters.category_id:
+        entries = entries.filter(category_id=filters.category_id)
+    if filters.priority:
+        entries = entries.filter(priority=filters.priority)
+    if filters.status == "active":
+        entries = entries.filter(status__in=OPEN_STATUSES)
+    elif filters.status:
+        entries = entries.filter(status=filters.status)
+    if filters.assignee == "none":
+        entries = entries.filter(assignee__isnull=True)
+    elif filters.assignee.isdigit():
+        entries = entries.filter(assignee_id=int(filters.assignee))
+    if filters.search:
+        entries = entries.filter(Q(reference__iexact=filters.search) | Q(title__icontains=filters.search))
+    entries = entries.annotate(
+        next_due=Min("clocks__due_at", filter=Q(clocks__state=ClockState.RUNNING, clocks__breached_at__isnull=True)),
+        overdue_since=Min(
+            "clocks__due_at", filter=Q(clocks__state=ClockState.RUNNING, clocks__breached_at__isnull=False)
+        ),
+    )
+    return entries.order_by("overdue_since", "next_due", "-opened_at")  # PostgreSQL sorts NULLs last in ascending order
+
+
+def queue_entry(*, reference: str) -> LedgerEntry | None:
+    """An ICT ticket's ledger row, found by its reference across agencies (references carry the agency code)."""
+    return (
+        LedgerEntry.objects.filter(module=Module.ICT, reference=reference, detail_id__isnull=False)
+        .select_related("agency")
+        .first()
+    )
+
+
+def agents() -> QuerySet[User]:
+    return (
+        User.objects.filter(
+            is_active=True, memberships__agency__isnull=True, memberships__role__in=HELPDESK_AGENT_ROLES
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "email")
+    )
+
+
+# -- survey links ------------------------------------------------------------------------------
+
+
+SURVEY_SALT = "ict_helpdesk.survey"
+
+
+def survey_token(*, ticket: Ticket, schema_name: str) -> str:
+    """The signed part of the survey link in the resolution e-mail: names the agency and the ticket."""
+    return signing.dumps({"schema": schema_name, "ticket": ticket.pk}, salt=SURVEY_SALT, compress=True)
+
+
+def survey_ticket(*, token: str, schema_name: str) -> Ticket:
+    """The ticket a survey link is for, if the link is genuine, recent and for this agency's address."""
+    try:
+        payload = signing.loads(token, salt=SURVEY_SALT, max_age=settings.HELPDESK_SURVEY_DAYS * 86400)
+    except signing.SignatureExpired:
+        raise ApplicationError(
+            f"This survey link has expired (links last {settings.HELPDESK_SURVEY_DAYS} days); "
+            "you can still rate the ticket from its page.",
+            code="helpdesk.survey_link_expired",
+        ) from None
+    except signing.BadSignature:
+        raise ApplicationError(
+            "This survey link is not valid. Please use the link from the e-mail, whole.",
+            code="helpdesk.survey_link_invalid",
+        ) from None
+    ticket = None
+    if isinstance(payload, dict) and payload.get("schema") == schema_name and isinstance(payload.get("ticket"), int):
+        ticket = Ticket.objects.select_related("entry").filter(pk=payload["ticket"]).first()
+    if ticket is None:
+        raise ApplicationError("There is no such survey here.", code="helpdesk.survey_link_invalid", status_code=404)
+    return ticket
