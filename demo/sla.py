@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
+from ict_helpdesk.demo import ticket_play
 from ledger.models import LedgerEntry
 from ledger.services import (
     alerts_muted,
@@ -39,25 +40,6 @@ from tenants.models import Agency
 
 SEED = 20261121
 TITLES = {
-    "ICT-INC": [
-        "Laptop does not start",
-        "No access to shared drive",
-        "VPN drops every few minutes",
-        "Printer on 3rd floor jams",
-        "E-mail not syncing on phone",
-        "Teams calls without audio",
-        "Password locked out",
-        "Projector in room B not detected",
-        "Wi-Fi slow in the annex",
-    ],
-    "ICT-REQ": [
-        "New staff member: laptop and accounts",
-        "Software install: Power BI",
-        "Extra monitor",
-        "Mailbox for a project team",
-        "Access to the finance system",
-        "Video conference setup for a workshop",
-    ],
     "TRV-TA": [
         "Mission to Manaus, field visit",
         "Workshop in Recife",
@@ -72,7 +54,6 @@ TITLES = {
 }
 # Requests per agency per month, by service: ICT dominates, as it does in a common back office.
 MONTHLY_MIX = {"ICT-INC": 14, "ICT-REQ": 6, "TRV-TA": 4, "PRC-MICRO": 2, "PRC-RFQ": 1, "PRC-LTA": 1}
-ICT_PRIORITIES = (["P1"] * 1) + (["P2"] * 3) + (["P3"] * 8) + (["P4"] * 4)
 
 
 def agreements_ensure() -> dict[str, Agreement]:
@@ -187,8 +168,25 @@ def _request_play(
     requester: User | None,
     agent: User | None,
 ) -> None:
-    """One request from opening to closing (or as far as it got by now), through the ledger's services."""
-    priority = rng.choice(ICT_PRIORITIES) if service.module == Module.ICT else ""
+    """One request from opening to closing (or as far as it got by now), through the ledger's services.
+
+    ICT tickets go through the helpdesk's own services, so they have their conversation and survey too.
+    """
+    if service.module == Module.ICT:
+        ticket_play(
+            rng=rng,
+            later=lambda start, minutes: _later(calendar, start, minutes),
+            agency=agency,
+            agreement=agreement,
+            service=service,
+            opened=opened,
+            now=now,
+            requester=requester,
+            agent=agent,
+            fraction=lambda: _fraction(rng),
+        )
+        return
+    priority = ""
     entry = entry_open(
         agency=agency,
         service=service,

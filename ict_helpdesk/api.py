@@ -131,7 +131,7 @@ class TicketSerializer(serializers.ModelSerializer[Ticket]):
 class TicketDetailSerializer(TicketSerializer):
     clocks = ClockSerializer(source="entry.clocks", many=True, read_only=True)
     messages = serializers.SerializerMethodField()
-    files = serializers.SerializerMethodField()
+    attachments = serializers.SerializerMethodField()
     satisfaction = serializers.IntegerField(source="entry.satisfaction", read_only=True, allow_null=True)
     reopen_until = serializers.SerializerMethodField()
 
@@ -142,7 +142,7 @@ class TicketDetailSerializer(TicketSerializer):
             "resolution_note",
             "clocks",
             "messages",
-            "files",
+            "attachments",
             "satisfaction",
             "reopen_until",
         ]
@@ -155,7 +155,7 @@ class TicketDetailSerializer(TicketSerializer):
         return MessageSerializer(conversation(ticket=ticket, include_internal=self._internal()), many=True).data
 
     @extend_schema_field(AttachmentSerializer(many=True))
-    def get_files(self, ticket: Ticket) -> Any:
+    def get_attachments(self, ticket: Ticket) -> Any:
         files = attachments(ticket=ticket, include_internal=self._internal()).filter(message__isnull=True)
         return AttachmentSerializer(files, many=True).data
 
@@ -180,13 +180,13 @@ class TicketRaiseSerializer(serializers.Serializer[Any]):
     urgency = serializers.ChoiceField(choices=Urgency.choices)
     subject = serializers.CharField(max_length=200)
     description = serializers.CharField()
-    files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+    attachments = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
 
 class ReplySerializer(serializers.Serializer[Any]):
     body = serializers.CharField()
     internal = serializers.BooleanField(default=False, help_text="Facility portal only: a note agents alone see.")
-    files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+    attachments = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
 
 class ReasonSerializer(serializers.Serializer[Any]):
@@ -301,6 +301,7 @@ class TicketListApi(_AgencySide, ListAPIView):  # type: ignore[type-arg]
     @extend_schema(request=TicketRaiseSerializer, responses={201: TicketDetailSerializer})
     def post(self, request: Request) -> Response:
         data = _valid(TicketRaiseSerializer, request)
+        data["files"] = data.pop("attachments")
         ticket = services.ticket_raise(agency=request.tenant, requester=request.user, **data)  # type: ignore[attr-defined,arg-type]
         return self.detail(request, ticket, status.HTTP_201_CREATED)
 
@@ -322,6 +323,7 @@ class ReplyApi(_AgencySide):
     def post(self, request: Request, reference: str) -> Response:
         ticket = self.ticket(request, reference)
         data = _valid(ReplySerializer, request)
+        data["files"] = data.pop("attachments")
         services.ticket_reply(ticket=ticket, author=request.user, **data)  # type: ignore[arg-type]
         return self.detail(request, ticket, status.HTTP_201_CREATED)
 
@@ -479,6 +481,7 @@ class AgentReplyApi(_FacilitySide):
     def post(self, request: Request, reference: str) -> Response:
         _agent_check(request)
         data = _valid(ReplySerializer, request)
+        data["files"] = data.pop("attachments")
         with self.ticket(request, reference) as ticket:
             services.ticket_reply(ticket=ticket, author=request.user, **data)  # type: ignore[arg-type]
             return self.detail(ticket, status.HTTP_201_CREATED)

@@ -34,6 +34,16 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+class OnePageForm(forms.Form):
+    """A form shown with others on one page: its own element ids, so every label finds its own field."""
+
+    id_prefix = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
 def _offered_categories() -> Any:
     return Category.objects.filter(module=Module.ICT, is_active=True).order_by("name")
 
@@ -52,7 +62,9 @@ class TicketForm(forms.Form):
         self.fields["category"].queryset = _offered_categories()  # type: ignore[attr-defined]
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(OnePageForm):
+    id_prefix = "reply"
+
     body = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 4}))
     internal = forms.BooleanField(
         label="Internal note (only the facility's agents see it)", required=False, initial=False
@@ -65,30 +77,40 @@ class ReplyForm(forms.Form):
             del self.fields["internal"]
 
 
-class ReprioritiseForm(forms.Form):
+class ReprioritiseForm(OnePageForm):
+    id_prefix = "priority"
+
     impact = forms.ChoiceField(choices=Impact.choices)
     urgency = forms.ChoiceField(choices=Urgency.choices)
     reason = forms.CharField(max_length=200, help_text="Why the priority changes; kept in the ticket's history.")
 
 
-class PendingForm(forms.Form):
+class PendingForm(OnePageForm):
+    id_prefix = "pending"
+
     waiting_on = forms.ChoiceField(
         choices=[(Holder.REQUESTER, "The requester"), (Holder.SUPPLIER, "A supplier")], initial=Holder.REQUESTER
     )
     reason = forms.CharField(max_length=200, label="Waiting for")
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(OnePageForm):
+    id_prefix = "resolve"
+
     resolution_note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), help_text="What was done; the requester reads it."
     )
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(OnePageForm):
+    id_prefix = "reopen"
+
     reason = forms.CharField(max_length=200, label="What is still wrong")
 
 
-class AssignForm(forms.Form):
+class AssignForm(OnePageForm):
+    id_prefix = "assign"
+
     assignee = forms.ModelChoiceField(queryset=User.objects.none(), empty_label="Choose an agent")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -97,7 +119,9 @@ class AssignForm(forms.Form):
         self.fields["assignee"].label_from_instance = lambda user: user.get_full_name() or user.email  # type: ignore[attr-defined]
 
 
-class RateForm(forms.Form):
+class RateForm(OnePageForm):
+    id_prefix = "rate"
+
     score = forms.TypedChoiceField(
         choices=[(5, "5 excellent"), (4, "4 good"), (3, "3 fair"), (2, "2 poor"), (1, "1 very poor")],
         coerce=int,

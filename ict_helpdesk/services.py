@@ -82,6 +82,8 @@ def _agent_check(actor: User) -> None:
 def _notify(ticket: Ticket, step: str, *, actor: User | None, message: Message | None = None) -> None:
     from .tasks import ticket_notify
 
+    if ledger.alerts_are_muted():
+        return
     enqueue_after_commit(ticket_notify, ticket.pk, step, actor.pk if actor else None, message.pk if message else None)
 
 
@@ -117,7 +119,7 @@ def attachment_check(upload: UploadedFile) -> tuple[str, str]:
             f"{name} is {size}; attachments are at most {limit // 1_048_576} MB.",
             code="helpdesk.attachment_too_large",
             status_code=413,
-            fields={"files": [f"{name} is larger than {limit // 1_048_576} MB."]},
+            fields={"attachments": [f"{name} is larger than {limit // 1_048_576} MB."]},
         )
     extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in ATTACHMENT_KINDS:
@@ -125,7 +127,7 @@ def attachment_check(upload: UploadedFile) -> tuple[str, str]:
         raise ApplicationError(
             f"{name}: files of this kind cannot be attached (allowed: {allowed}).",
             code="helpdesk.attachment_type",
-            fields={"files": [f"{name} is not an allowed kind of file ({allowed})."]},
+            fields={"attachments": [f"{name} is not an allowed kind of file ({allowed})."]},
         )
     content_type, signatures = ATTACHMENT_KINDS[extension]
     upload.seek(0)
@@ -137,7 +139,7 @@ def attachment_check(upload: UploadedFile) -> tuple[str, str]:
         raise ApplicationError(
             f"{name} does not contain what its name says ({extension.lstrip('.')}).",
             code="helpdesk.attachment_content",
-            fields={"files": [f"{name} is not a real {extension.lstrip('.')} file."]},
+            fields={"attachments": [f"{name} is not a real {extension.lstrip('.')} file."]},
         )
     return name, content_type
 
@@ -145,7 +147,7 @@ def attachment_check(upload: UploadedFile) -> tuple[str, str]:
 def _attachments_check(files: Sequence[UploadedFile]) -> list[tuple[UploadedFile, str, str]]:
     if len(files) > settings.HELPDESK_ATTACHMENTS_PER_MESSAGE:
         message = f"At most {settings.HELPDESK_ATTACHMENTS_PER_MESSAGE} files at a time."
-        raise ApplicationError(message, code="helpdesk.too_many_attachments", fields={"files": [message]})
+        raise ApplicationError(message, code="helpdesk.too_many_attachments", fields={"attachments": [message]})
     return [(upload, *attachment_check(upload)) for upload in files]
 
 
@@ -260,12 +262,14 @@ def ticket_take(*, ticket: Ticket, agent: User, at: datetime | None = None) -> T
     changes nothing.
     """
     _agent_check(agent)
-    entry = LedgerEntry.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=ticket.entry_id)
+    # Lock the ledger row alone: joined in the same query, the assignee could be read from before the wait.
+    entry = LedgerEntry.objects.select_for_update().get(pk=ticket.entry_id)
     if entry.assignee_id == agent.pk:
         return ticket
-    if entry.assignee is not None:
+    if entry.assignee_id is not None:
+        holder = User.objects.get(pk=entry.assignee_id)
         raise ApplicationError(
-            f"{ticket.reference} has just been taken by {entry.assignee.get_full_name() or entry.assignee.email}.",
+            f"{ticket.reference} has just been taken by {holder.get_full_name() or holder.email}.",
             code="helpdesk.already_taken",
             status_code=409,
         )

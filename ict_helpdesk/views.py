@@ -17,6 +17,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
@@ -248,6 +249,7 @@ def attachment_download(request: HttpRequest, reference: str, pk: int) -> FileRe
     return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.name, content_type=found.content_type)
 
 
+@login_not_required
 def survey(request: HttpRequest, token: str) -> HttpResponse:
     """The survey from the resolution e-mail: the signed link stands for the requester, and works once."""
     if request.tenant.is_facility:  # type: ignore[attr-defined]

@@ -87,6 +87,13 @@ class LedgerEntry(models.Model):
             ),
             models.Index(fields=["agency", "-opened_at"], name="ledger_agency_recent"),
             models.Index(fields=["module", "status"], name="ledger_queue"),
+            # Satisfaction per agency and month: only the rated requests.
+            models.Index(
+                fields=["rated_at", "agency"],
+                include=["satisfaction"],
+                condition=Q(satisfaction__isnull=False),
+                name="ledger_rated",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -75,6 +75,11 @@ def alerts_muted() -> Iterator[None]:
         _alerts_muted.reset(token)
 
 
+def alerts_are_muted() -> bool:
+    """True inside `alerts_muted()`: modules skip their step e-mails too (the demo's history)."""
+    return _alerts_muted.get()
+
+
 def _alert(clock: SlaClock, kind: str) -> None:
     if not _alerts_muted.get():
         from .tasks import sla_alert_send
@@ -102,8 +107,10 @@ def _calendar(entry: LedgerEntry) -> BusinessCalendar:
 
 
 def _locked(entry: LedgerEntry) -> LedgerEntry:
+    # Lock the request's own row only: without `of`, PostgreSQL would also lock the joined agency,
+    # service and calendar rows and make every request of an agency wait for each other.
     return (
-        LedgerEntry.objects.select_for_update()
+        LedgerEntry.objects.select_for_update(of=("self",))
         .select_related("agreement__calendar", "agency", "service")
         .get(pk=entry.pk)
     )
@@ -645,7 +652,11 @@ def clocks_recompute(*, calendar_id: int) -> int:
     )
     for clock_id in running.iterator():
         with transaction.atomic():
-            clock = SlaClock.objects.select_for_update().select_related("entry__agreement__calendar").get(pk=clock_id)
+            clock = (
+                SlaClock.objects.select_for_update(of=("self",))
+                .select_related("entry__agreement__calendar")
+                .get(pk=clock_id)
+            )
             if clock.state != ClockState.RUNNING:
                 continue
             _schedule(clock, clock.entry)

@@ -24,6 +24,8 @@ from .selectors import (
     compliance_report,
     entry_get,
     entry_list,
+    satisfaction_average,
+    satisfaction_report,
 )
 
 
@@ -45,6 +47,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     by_month = compliance_by(report, "month")
     by_agency = compliance_by(report, "agency")
     risks = at_risk(filters=filters)
+    satisfaction = satisfaction_report(filters=filters)
     charts = {
         "months": {
             "labels": [label for label, *_ in by_month],
@@ -65,6 +68,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "breach_page": Paginator(breach_list(filters=filters), 25).get_page(request.GET.get("breach_page")),
         "charts": charts,
         "has_data": bool(report),
+        "satisfaction_page": Paginator(satisfaction, 25).get_page(request.GET.get("satisfaction_page")),
+        "satisfaction_average": satisfaction_average(satisfaction),
+        "satisfaction_ratings": sum(row.ratings for row in satisfaction),
     }
     return render(request, "ledger/dashboard.html", context)
 
@@ -119,7 +125,13 @@ def _export(section: str, filters) -> HttpResponse:  # type: ignore[no-untyped-d
                 ]
             )
         return response
-    raise Http404("Unknown export; use compliance, at_risk or breaches.")
+    if section == "satisfaction":
+        response, writer = _csv_response(f"satisfaction-{suffix}{period}.csv")
+        writer.writerow(["month", "agency", "ratings", "average"])
+        for rating in satisfaction_report(filters=filters):
+            writer.writerow([f"{rating.month:%Y-%m}", rating.agency_code, rating.ratings, rating.average])
+        return response
+    raise Http404("Unknown export; use compliance, at_risk, breaches or satisfaction.")
 
 
 def _risk_row(risk: AtRisk) -> list[object]:

@@ -12,7 +12,10 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.files.storage import storages
+from django.core.signals import setting_changed
 from django.db import connection
+from django.dispatch import receiver
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -50,6 +53,20 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
     with django_db_blocker.unblock():
         for code in TEST_AGENCIES:
             ensure_agency(code)
+
+
+@receiver(setting_changed)
+def _tenant_media_root_forget(setting: str, **kwargs: Any) -> None:
+    # django-tenants' storage caches MEDIA_ROOT/<schema> and only forgets it when
+    # MULTITENANT_RELATIVE_MEDIA_ROOT changes; a test that moves MEDIA_ROOT needs it forgotten too.
+    if setting == "MEDIA_ROOT":
+        storages["default"].__dict__.pop("relative_media_root", None)
+
+
+@pytest.fixture(autouse=True)
+def _media_in_a_temporary_folder(settings: Any, tmp_path: Any) -> None:
+    """Uploaded files and rendered PDFs of a test go to its own folder, never to var/media."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
 @pytest.fixture(autouse=True)

@@ -2,9 +2,11 @@
 
 import pytest
 from django.core.management import call_command
+from django_tenants.utils import schema_context
 
 from accounts.models import Membership, User
 from demo import data
+from ict_helpdesk.models import Message, Survey, Ticket
 from ledger.models import LedgerEntry, LedgerEvent, SlaBreach
 from ledger.selectors import LedgerFilters, at_risk, compliance_by, compliance_from_ledger, compliance_report
 from tenants.models import Agency
@@ -48,6 +50,13 @@ def test_the_demo_loads_the_brazil_facility_once(demo):
     assert LedgerEvent.objects.filter(kind="paused").exists()
     assert SlaBreach.objects.filter(held_by="supplier").exists()  # UNOPS: supplier waits do not pause the clock
     assert at_risk(filters=LedgerFilters())  # and something open is at risk right now
+    # the ICT share is real helpdesk tickets, with their conversations, internal notes and surveys
+    undp = Agency.objects.get(code="UNDP")
+    with schema_context(undp.schema_name):
+        tickets = Ticket.objects.count()
+        assert tickets == LedgerEntry.objects.filter(agency=undp, module="ict").count() > 20
+        assert Message.objects.filter(internal=True).exists() and Survey.objects.exists()
+    assert LedgerEntry.objects.filter(module="ict", satisfaction__isnull=False).count() > 20
 
 
 def test_the_demo_requester_signs_in_at_undp_and_is_refused_at_unfpa(facility, client_at):
