@@ -204,3 +204,13 @@ def test_the_sla_dashboard_counts_ratings_per_agency_and_month(
     assert [(row.agency_code, row.ratings, str(row.average)) for row in rows] == [("UNDP", 2, "4.5")]
     csv = client_at(facility, facility_manager).get("/sla/?export=satisfaction").content.decode()
     assert "UNDP,2,4.5" in csv
+
+
+def test_the_ledger_page_of_a_ticket_links_to_the_ticket(
+    undp, facility, undp_requester, ict_agent, raise_ticket, client_at
+):
+    ticket = raise_ticket(undp, undp_requester)
+    portal = client_at(facility, ict_agent).get(f"/requests/{ticket.reference}/").content.decode()
+    assert f'href="/helpdesk/tickets/{ticket.reference}/"' in portal
+    agency = client_at(undp, undp_requester).get(f"/requests/{ticket.reference}/").content.decode()
+    assert f'href="/helpdesk/{ticket.reference}/"' in agency
