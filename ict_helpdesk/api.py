@@ -31,7 +31,7 @@ from ledger.models import LedgerEntry, SlaClock
 from service_levels.models import Category, Impact, Module, Priority, Urgency
 from service_levels.selectors import category_list, priority_matrix
 from service_levels.services import priority_matrix_save
-from shared_platform.errors import ApplicationError
+from shared_platform.errors import ApplicationError, form_errors_as_error
 
 from . import services
 from .forms import AgencyTicketFilterForm, QueueFilterForm
@@ -52,12 +52,6 @@ from .selectors import (
 from .services import reopen_deadline
 
 UPLOAD_PARSERS = [MultiPartParser, FormParser, JSONParser]
-
-
-def _filter_error(form: Any) -> ApplicationError:
-    fields = {name: [str(e) for e in errors] for name, errors in form.errors.items()}
-    message = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in fields.items())
-    return ApplicationError(message, code="helpdesk.invalid_filter", fields=fields)
 
 
 # -- serializers -----------------------------------------------------------------------------
@@ -295,7 +289,7 @@ class TicketListApi(_AgencySide, ListAPIView):  # type: ignore[type-arg]
             self.request.query_params, whole_agency=sees_whole_agency(user=self.request.user, agency=agency)
         )
         if not form.is_valid():
-            raise _filter_error(form)
+            raise form_errors_as_error(form, code="helpdesk.invalid_filter")
         return ticket_list(user=self.request.user, agency=agency, filters=form.filters())  # type: ignore[arg-type]
 
     @extend_schema(request=TicketRaiseSerializer, responses={201: TicketDetailSerializer})
@@ -452,7 +446,7 @@ class QueueApi(_FacilitySide, ListAPIView):  # type: ignore[type-arg]
     def get_queryset(self) -> Any:
         form = QueueFilterForm(self.request.query_params or None)
         if self.request.query_params and not form.is_valid():
-            raise _filter_error(form)
+            raise form_errors_as_error(form, code="helpdesk.invalid_filter")
         return queue(filters=form.filters())
 
 

@@ -74,6 +74,21 @@ def _refused(request: HttpRequest, error: ApplicationError) -> None:
     messages.error(request, error.message)
 
 
+def _ticket_context(ticket: Ticket, *, include_internal: bool) -> dict[str, Any]:
+    """What both pages of a ticket show; internal notes and their files only to the facility."""
+    entry = ticket.entry
+    return {
+        "ticket": ticket,
+        "entry": entry,
+        "clocks": _clocks(entry),
+        "messages_list": conversation(ticket=ticket, include_internal=include_internal),
+        "files": attachments(ticket=ticket, include_internal=include_internal).filter(message__isnull=True),
+        "history": entry.events.select_related("actor").all(),
+        "survey": ticket.survey if hasattr(ticket, "survey") else None,
+        "reopen_deadline": reopen_deadline(entry),
+    }
+
+
 def _clocks(entry: LedgerEntry) -> list[dict[str, Any]]:
     """The ticket's SLA clocks for people: target, state, due time."""
     return [
@@ -149,25 +164,16 @@ def ticket_page(request: HttpRequest, reference: str) -> HttpResponse:
 def _requester_page(
     request: HttpRequest, ticket: Ticket, *, bound: dict[str, Any] | None = None, status: int = 200
 ) -> HttpResponse:
+    context = _ticket_context(ticket, include_internal=False)
     entry = ticket.entry
-    deadline = reopen_deadline(entry)
-    has_survey = hasattr(ticket, "survey")
-    context = {
-        "ticket": ticket,
-        "entry": entry,
-        "clocks": _clocks(entry),
-        "messages_list": conversation(ticket=ticket, include_internal=False),
-        "files": attachments(ticket=ticket, include_internal=False).filter(message__isnull=True),
+    context |= {
         "reply_form": ReplyForm(),
         "reopen_form": ReopenForm(),
         "rate_form": RateForm(),
         "may_reply": entry.status not in (EntryStatus.CLOSED, EntryStatus.CANCELLED),
         "may_reopen": entry.status == EntryStatus.RESOLVED,
-        "reopen_deadline": deadline,
         "may_close": entry.status == EntryStatus.RESOLVED,
-        "may_rate": entry.status in (EntryStatus.RESOLVED, EntryStatus.CLOSED) and not has_survey,
-        "survey": ticket.survey if has_survey else None,
-        "history": entry.events.select_related("actor").all(),
+        "may_rate": entry.status in (EntryStatus.RESOLVED, EntryStatus.CLOSED) and context["survey"] is None,
         "as_agent": False,
         **(bound or {}),
     }
@@ -313,14 +319,9 @@ def _agency_ticket(request: HttpRequest, reference: str) -> Iterator[Ticket]:
 def _agent_page(
     request: HttpRequest, ticket: Ticket, *, bound: dict[str, Any] | None = None, status: int = 200
 ) -> HttpResponse:
+    context = _ticket_context(ticket, include_internal=True)
     entry = ticket.entry
-    context = {
-        "ticket": ticket,
-        "entry": entry,
-        "clocks": _clocks(entry),
-        "messages_list": conversation(ticket=ticket, include_internal=True),
-        "files": attachments(ticket=ticket, include_internal=True).filter(message__isnull=True),
-        "history": entry.events.select_related("actor").all(),
+    context |= {
         "as_agent": is_helpdesk_agent(user=request.user),
         "reply_form": ReplyForm(agent=True),
         "assign_form": AssignForm(),
@@ -329,8 +330,6 @@ def _agent_page(
         "resolve_form": ResolveForm(),
         "reopen_form": ReopenForm(),
         "in_progress": entry.status in (EntryStatus.NEW, EntryStatus.OPEN, EntryStatus.PENDING),
-        "survey": ticket.survey if hasattr(ticket, "survey") else None,
-        "reopen_deadline": reopen_deadline(entry),
         **(bound or {}),
     }
     return render(request, "ict_helpdesk/ticket_detail.html", context, status=status)

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from accounts.selectors import agency_scope
 from shared_platform.api import StandardPagination
-from shared_platform.errors import ApplicationError
+from shared_platform.errors import form_errors_as_error
 
 from .forms import RequestFilterForm
 from .models import LedgerEntry, SlaBreach, SlaClock
@@ -33,9 +33,7 @@ def filters_from(request: Request, *, with_status: bool = False) -> tuple[Ledger
     scope = agency_scope(user=request.user, agency=request.tenant)  # type: ignore[attr-defined]
     form = RequestFilterForm(request.query_params, fixed_agency=scope)
     if not form.is_valid():
-        fields = {name: [str(e) for e in errors] for name, errors in form.errors.items()}
-        message = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in fields.items())
-        raise ApplicationError(message, code="ledger.invalid_filter", fields=fields)
+        raise form_errors_as_error(form, code="ledger.invalid_filter")
     return form.filters(), (form.cleaned_data.get("status") or "") if with_status else ""
 
 

@@ -133,3 +133,10 @@ def form_error_apply(form: Any, error: ApplicationError) -> None:
             placed = True
     if not placed or error.message != "Please correct the highlighted fields.":
         form.add_error(None, error.message)
+
+
+def form_errors_as_error(form: Any, *, code: str) -> ApplicationError:
+    """An invalid form (e.g. an API's query filters read by a page's form) as one error naming each field."""
+    fields = {name: [str(error) for error in errors] for name, errors in form.errors.items()}
+    message = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in fields.items())
+    return ApplicationError(message, code=code, fields=fields)
