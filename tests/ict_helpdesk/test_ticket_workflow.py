@@ -369,3 +369,16 @@ def test_internal_notes_are_never_e_mailed_to_the_requester(
         )
     assert [m.to for m in mail.outbox] == [[ict_agent.email]]
     assert all(undp_requester.email not in m.to for m in mail.outbox)
+
+
+def test_the_closing_task_runs_from_beat_in_the_public_schema(settings, undp, undp_requester, ict_agent, raise_ticket):
+    from ict_helpdesk.tasks import tickets_close_resolved
+
+    entry = settings.CELERY_BEAT_SCHEDULE["helpdesk-close-resolved"]
+    assert entry["task"] == "ict_helpdesk.tasks.tickets_close_resolved" and entry["tenant_schemas"] == ["public"]
+    ticket = raise_ticket(undp, undp_requester, at=at(2026, 1, 5, 9, 0))
+    in_agency(
+        undp, services.ticket_resolve, ticket=ticket, actor=ict_agent, resolution_note="Done.", at=at(2026, 1, 5, 10, 0)
+    )
+    assert tickets_close_resolved.delay().get() == 1
+    assert status(ticket) == EntryStatus.CLOSED
