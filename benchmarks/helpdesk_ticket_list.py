@@ -1,6 +1,6 @@
 """An agency's ticket list API under concurrent load, with and without tenancy.
 
-    .venv/bin/python benchmarks/helpdesk_ticket_list.py [--clients 8] [--duration 30] [--rounds 2] [--keep]
+    .venv/bin/python benchmarks/helpdesk_ticket_list.py [--clients 8] [--duration 30] [--rounds 3] [--keep]
     .venv/bin/python benchmarks/helpdesk_ticket_list.py --quick     # a smoke run: 10 s runs, fewer raised tickets
 
 What is measured: `GET /api/helpdesk/tickets/?whose=agency&page=N` (TicketListApi,
@@ -110,6 +110,7 @@ HELPDESK_TABLES = ("ict_helpdesk_ticket", "ict_helpdesk_message", "ict_helpdesk_
 REQUESTERS = 8
 GOAL_OVERHEAD = 0.10
 CHECK_EVERY = 10
+SEQUENTIAL_REQUESTS = 100
 TENANCY, BASELINE = "tenancy (django-tenants)", "baseline (single schema)"
 
 
@@ -121,7 +122,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers, as docker/Dockerfile (3)")
     parser.add_argument("--duration", type=float, default=30.0, help="seconds measured per run (30)")
     parser.add_argument("--warm-up", type=float, default=5.0, help="seconds of load before each run, not counted (5)")
-    parser.add_argument("--rounds", type=int, default=2, help="rounds; each runs both configurations (2)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds; each runs both configurations (3)")
     parser.add_argument("--seed", type=int, default=42, help="random seed of the data and of the pages asked (42)")
     parser.add_argument(
         "--quick", action="store_true", help="smoke run: --through-service 60 --duration 10 --warm-up 2"
@@ -592,7 +593,26 @@ def queries_count(config: dict[str, Any]) -> dict[str, Any]:
     for sql in others:
         shape = sql.split(" WHERE ")[0][:110]
         shapes[shape] = shapes.get(shape, 0) + 1
+    # Then SEQUENTIAL_REQUESTS one after another (random pages), timed, the statements' own times summed by kind.
+    rng = random.Random(config["seed"])
+    pages = [rng.randint(1, config["pages"]) for _ in range(SEQUENTIAL_REQUESTS)]
+    walls, in_set, in_queries = [], 0.0, 0.0
+    for page in pages:
+        # One capture per request: Django keeps at most 9,000 statements in its log.
+        with CaptureQueriesContext(connection) as timed:
+            started = time.perf_counter()
+            client.get(PATH.format(page=page))
+            walls.append((time.perf_counter() - started) * 1000)
+        for query in timed.captured_queries:
+            if query["sql"].startswith("SET search_path"):
+                in_set += float(query["time"]) * 1000
+            else:
+                in_queries += float(query["time"]) * 1000
     return {
+        "sequential_median_ms": statistics.median(walls),
+        "sequential_mean_ms": statistics.fmean(walls),
+        "sequential_set_ms": in_set / len(pages),
+        "sequential_queries_ms": in_queries / len(pages),
         "status": response.status_code,
         "statements": len(statements),
         "set_search_path": len(search_path),
@@ -601,9 +621,9 @@ def queries_count(config: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def queries_in(settings_module: str, environment: dict[str, str], token: str) -> dict[str, Any]:
+def queries_in(settings_module: str, environment: dict[str, str], token: str, **config: Any) -> dict[str, Any]:
     output = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--count-queries", json.dumps({"token": token})],
+        [sys.executable, str(Path(__file__).resolve()), "--count-queries", json.dumps({"token": token, **config})],
         capture_output=True,
         check=True,
         text=True,
@@ -714,6 +734,37 @@ def report(result: dict[str, Any], options: argparse.Namespace) -> None:
     ]
     print("One request (page 3), counted in a process of each configuration's settings:")
     print(table(counts, ("statements per request", "queries", "SET search_path", "all statements")))
+    sequential: list[tuple[str, ...]] = [
+        (
+            name,
+            f"{entry['sequential_median_ms']:.1f} "
+            f"({min(entry['sequential_median_runs_ms']):.1f}-{max(entry['sequential_median_runs_ms']):.1f})",
+            f"{entry['sequential_mean_ms']:.1f}",
+            f"{entry['sequential_queries_ms']:.1f}",
+            f"{entry['sequential_set_ms']:.1f}",
+        )
+        for name, entry in counted.items()
+    ]
+    tenancy_seq, baseline_seq = counted[TENANCY], counted[BASELINE]
+    sequential.append(
+        (
+            "tenancy / baseline",
+            f"{tenancy_seq['sequential_median_ms'] / baseline_seq['sequential_median_ms']:.3f}",
+            f"{tenancy_seq['sequential_mean_ms'] / baseline_seq['sequential_mean_ms']:.3f}",
+            "",
+            "",
+        )
+    )
+    print(
+        f"{SEQUENTIAL_REQUESTS} requests one after another, in-process (Django test client, no HTTP), "
+        "2 processes of each, A B B A; SQL times as Django's debug cursor measures them:"
+    )
+    print(
+        table(
+            sequential,
+            ("in-process, per request", "median ms (min-max)", "mean ms", "in queries ms", "in SET search_path ms"),
+        )
+    )
     for name, entry in counted.items():
         print(f"  {name}:")
         for shape, count in entry["shapes"].items():
@@ -804,10 +855,17 @@ def main() -> None:
                     raise SystemExit(f"{server.name}, page {page}: {wrong}")
             same = same and json.loads(answers[0][1]) == json.loads(answers[1][1])
         say(f"Pages 1 and {last_page}: 200, 25 results, count {data['tickets']:,} in both; identical JSON: {same}")
-        queries = {
-            TENANCY: queries_in(TENANCY_SETTINGS, environment, token),
-            BASELINE: queries_in(BASELINE_SETTINGS, environment, token),
-        }
+        # Counted (and timed one request after another, in-process) twice each, A B B A, in its own process.
+        counted: dict[str, list[dict[str, Any]]] = {TENANCY: [], BASELINE: []}
+        for number, name in enumerate((TENANCY, BASELINE, BASELINE, TENANCY)):
+            settings_module = TENANCY_SETTINGS if name == TENANCY else BASELINE_SETTINGS
+            counted[name].append(queries_in(settings_module, environment, token, seed=number, pages=last_page))
+        queries = {}
+        for name, entries in counted.items():
+            queries[name] = entries[0]
+            for key in ("sequential_median_ms", "sequential_mean_ms", "sequential_set_ms", "sequential_queries_ms"):
+                queries[name][key] = statistics.fmean(entry[key] for entry in entries)
+            queries[name]["sequential_median_runs_ms"] = [entry["sequential_median_ms"] for entry in entries]
         say(
             "Statements per request: "
             + "; ".join(f"{name} {q['queries']} queries + {q['set_search_path']} SET" for name, q in queries.items())
