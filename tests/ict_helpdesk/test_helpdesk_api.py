@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
 
@@ -227,3 +229,18 @@ def test_the_openapi_schema_lists_the_helpdesk(undp, facility, api_at, undp_requ
     portal_schema = api_at(facility, ict_agent).get("/api/schema/").content.decode()
     assert "/api/helpdesk/tickets/{reference}/rating/" in agency_schema
     assert "/api/helpdesk/queue/" in portal_schema and "/api/helpdesk/queue/" not in agency_schema
+
+
+def test_the_ticket_list_costs_the_same_queries_whatever_the_number_of_tickets(
+    undp, undp_approver, raise_ticket, api_at
+):
+    client = api_at(undp, undp_approver)
+    raise_ticket(undp, undp_approver)
+    counted: list[int] = []
+    for more in (0, 5):
+        for _ in range(more):
+            raise_ticket(undp, undp_approver)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/api/helpdesk/tickets/").status_code == 200
+        counted.append(len([q for q in captured.captured_queries if not q["sql"].startswith("SET ")]))
+    assert counted[0] == counted[1]
