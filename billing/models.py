@@ -29,10 +29,6 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
-UNIT_PRICE = {"max_digits": 14, "decimal_places": 4}
-QUANTITY = {"max_digits": 12, "decimal_places": 2}
-
 
 class Currency(models.TextChoices):
     USD = "USD", "US dollar"
@@ -66,7 +62,7 @@ class PriceListItem(models.Model):
     version = models.ForeignKey(PriceListVersion, on_delete=models.PROTECT, related_name="items")
     service = models.ForeignKey("service_levels.Service", on_delete=models.PROTECT, related_name="+")
     billing_unit = models.CharField(max_length=20, help_text="The service's billing unit when the price was set.")
-    unit_price = models.DecimalField(**UNIT_PRICE, validators=[MinValueValidator(Decimal("0"))])
+    unit_price = models.DecimalField(max_digits=14, decimal_places=4, validators=[MinValueValidator(Decimal("0"))])
 
     class Meta:
         ordering = ["service__module", "service__code"]
@@ -91,7 +87,7 @@ class UsageEvent(models.Model):
     unit_number = models.PositiveIntegerField()
     agency = models.ForeignKey("tenants.Agency", on_delete=models.PROTECT, related_name="+")
     service = models.ForeignKey("service_levels.Service", on_delete=models.PROTECT, related_name="+")
-    quantity = models.DecimalField(**QUANTITY)
+    quantity = models.DecimalField(max_digits=12, decimal_places=2)
     completed_on = models.DateField(help_text="Day of delivery (facility time zone): picks the price in force.")
     month = models.DateField(help_text="First day of the month of delivery.")
     recorded_at = models.DateTimeField()
@@ -113,7 +109,7 @@ class FixedCost(models.Model):
 
     month = models.DateField(help_text="First day of the month.")
     description = models.CharField(max_length=200)
-    amount = models.DecimalField(**MONEY)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     entered_at = models.DateTimeField()
 
@@ -216,14 +212,16 @@ class Invoice(models.Model):
     month = models.DateField(help_text="First day of the month billed.")
     status = models.CharField(max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT)
     number = models.CharField(max_length=30, unique=True, null=True, blank=True)
-    usage_total = models.DecimalField(**MONEY, default=Decimal("0"))
-    cost_share_total = models.DecimalField(**MONEY, default=Decimal("0"))
-    credits_total = models.DecimalField(**MONEY, default=Decimal("0"), help_text="Zero or negative.")
-    total = models.DecimalField(**MONEY, default=Decimal("0"))
+    usage_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    cost_share_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    credits_total = models.DecimalField(
+        max_digits=14, decimal_places=2, default=Decimal("0"), help_text="Zero or negative."
+    )
+    total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
     currency = models.CharField(max_length=3, choices=Currency.choices, default=OPERATING_CURRENCY)
     local_currency = models.CharField(max_length=3, choices=Currency.choices, blank=True)
     exchange_rate = models.DecimalField(max_digits=14, decimal_places=6, null=True, blank=True)
-    local_total = models.DecimalField(**MONEY, null=True, blank=True)
+    local_total = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     sharing_method = models.CharField(max_length=10, choices=SharingMethod.choices, blank=True)
     sharing_key = models.ForeignKey(CostSharingKey, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     run = models.ForeignKey(BillingRun, on_delete=models.PROTECT, null=True, blank=True, related_name="invoices")
@@ -280,9 +278,9 @@ class InvoiceLine(models.Model):
         help_text="The breached request a service credit is for.",
     )
     description = models.CharField(max_length=300)
-    quantity = models.DecimalField(**QUANTITY, default=Decimal("1"))
-    unit_price = models.DecimalField(**UNIT_PRICE, default=Decimal("0"))
-    amount = models.DecimalField(**MONEY)
+    quantity = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("1"))
+    unit_price = models.DecimalField(max_digits=14, decimal_places=4, default=Decimal("0"))
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
     # Usage lines: the days whose usage this line prices (one price in force throughout).
     usage_from = models.DateField(null=True, blank=True)
     usage_to = models.DateField(null=True, blank=True)
@@ -327,11 +325,11 @@ class CreditNote(models.Model):
     number = models.CharField(max_length=30, unique=True)
     invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="credit_note")
     agency = models.ForeignKey("tenants.Agency", on_delete=models.PROTECT, related_name="credit_notes")
-    amount = models.DecimalField(**MONEY, help_text="The invoice's total, credited.")
+    amount = models.DecimalField(max_digits=14, decimal_places=2, help_text="The invoice's total, credited.")
     currency = models.CharField(max_length=3, choices=Currency.choices, default=OPERATING_CURRENCY)
     local_currency = models.CharField(max_length=3, choices=Currency.choices, blank=True)
     exchange_rate = models.DecimalField(max_digits=14, decimal_places=6, null=True, blank=True)
-    local_amount = models.DecimalField(**MONEY, null=True, blank=True)
+    local_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     reason = models.CharField(max_length=300)
     issued_at = models.DateTimeField()
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

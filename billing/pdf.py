@@ -28,7 +28,12 @@ FACILITY_DETAILS = [
 
 def _agency_details(invoice: Invoice) -> dict[str, Any]:
     agency = invoice.agency
-    return {"code": agency.code, "name": agency.name, "kind": agency.get_kind_display(), "address": agency.primary_domain_name}
+    return {
+        "code": agency.code,
+        "name": agency.name,
+        "kind": agency.get_kind_display(),
+        "address": agency.primary_domain_name,
+    }
 
 
 def invoice_html(*, invoice: Invoice) -> str:

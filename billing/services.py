@@ -87,9 +87,13 @@ def decimal_check(value: Any, *, field: str, places: int, positive: bool = False
     try:
         number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise ApplicationError(f"{field}: not a number.", code="billing.invalid_number", fields={field: ["Not a number."]})
+        raise ApplicationError(
+            f"{field}: not a number.", code="billing.invalid_number", fields={field: ["Not a number."]}
+        )
     if not number.is_finite():
-        raise ApplicationError(f"{field}: not a number.", code="billing.invalid_number", fields={field: ["Not a number."]})
+        raise ApplicationError(
+            f"{field}: not a number.", code="billing.invalid_number", fields={field: ["Not a number."]}
+        )
     exponent = number.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -places:
         message = f"At most {places} decimal places."
@@ -295,7 +299,8 @@ def usage_sweep(*, month: date) -> int:
     start = datetime.combine(month, time.min, tzinfo=zone)
     end = datetime.combine(selectors.month_end(month) + timedelta(days=1), time.min, tzinfo=zone)
     return _usage_insert(
-        "COALESCE(e.completed_at, e.billable_recorded_at) >= %s AND COALESCE(e.completed_at, e.billable_recorded_at) < %s"
+        "COALESCE(e.completed_at, e.billable_recorded_at) >= %s"
+        " AND COALESCE(e.completed_at, e.billable_recorded_at) < %s"
         f" AND NOT EXISTS (SELECT 1 FROM {UsageEvent._meta.db_table} u WHERE u.entry_id = e.id)",
         [start, end],
     )
@@ -339,7 +344,9 @@ def month_figures(*, month: date) -> MonthFigures:
     if method == SharingMethod.HEADCOUNT:
         weights = {agency.pk: agency.headcount for agency in agencies}
     elif method == SharingMethod.USAGE:
-        weights = {agency.pk: sum((line.amount for line in usage.get(agency.pk, [])), Decimal(0)) for agency in agencies}
+        weights = {
+            agency.pk: sum((line.amount for line in usage.get(agency.pk, [])), Decimal(0)) for agency in agencies
+        }
     else:
         weights = {agency.pk: 1 for agency in agencies}
     shares = amount_split(amount=fixed_total, weights=weights) if fixed_total else {}
@@ -378,6 +385,11 @@ def run_execute(*, run_id: int) -> BillingRun:
         BillingRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE, finished_at=timezone.now())
     run.refresh_from_db()
     return run
+
+
+def _percent(value: Decimal) -> str:
+    """10.00 -> "10", 2.50 -> "2.5": as a finance officer writes a percentage."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
 def _lock_agency_month(agency: Agency, month: date) -> None:
@@ -449,7 +461,7 @@ def invoice_draft_build(*, agency: Agency, figures: MonthFigures, run: BillingRu
                 service=service,
                 entry_id=due.entry_id,
                 description=f"SLA service credit: {due.reference} ({service.code}) breached, "
-                f"{due.percent.normalize()}% of USD {due.price:,.2f}",
+                f"{_percent(due.percent)}% of USD {due.price:,.2f}",
                 unit_price=-due.amount,
                 amount=-due.amount,
             )
@@ -463,7 +475,7 @@ def invoice_draft_build(*, agency: Agency, figures: MonthFigures, run: BillingRu
             lines.append(
                 InvoiceLine(
                     kind=LineKind.CREDIT_CAP,
-                    description=f"Service credits above the monthly cap of {(cap_percent or 0):.2f}% "
+                    description=f"Service credits above the monthly cap of {_percent(cap_percent or Decimal(0))}% "
                     f"of USD {before_credits:,.2f}",
                     unit_price=excess,
                     amount=excess,
@@ -565,9 +577,7 @@ def invoices_issue(*, month: date, issued_by: User) -> list[Invoice]:
 
 
 @transaction.atomic
-def invoice_pay(
-    *, invoice: Invoice, paid_by: User, reference: str = "", paid_at: datetime | None = None
-) -> Invoice:
+def invoice_pay(*, invoice: Invoice, paid_by: User, reference: str = "", paid_at: datetime | None = None) -> Invoice:
     """Record the agency's payment of an issued invoice."""
     paid_at = _now(paid_at)
     invoice = _locked(invoice)

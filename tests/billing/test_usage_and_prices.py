@@ -49,7 +49,10 @@ def test_a_price_with_five_decimals_or_negative_is_refused_and_nothing_is_saved(
     for bad, code in (("1.23456", "billing.too_many_decimals"), ("-1", "billing.negative_amount"), ("x", None)):
         with pytest.raises(ApplicationError) as refused:
             services.price_list_version_create(
-                effective_from=date(2026, 1, 1), decision=decision, prices={catalogue["ICT-INC"]: bad}, created_by=finance
+                effective_from=date(2026, 1, 1),
+                decision=decision,
+                prices={catalogue["ICT-INC"]: bad},
+                created_by=finance,
             )
         if code:
             assert refused.value.code == code
