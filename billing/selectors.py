@@ -342,3 +342,56 @@ def run_get(*, pk: int) -> BillingRun | None:
 
 def drafts_of(*, month: date) -> QuerySet[Invoice]:
     return invoice_list(scope=None, month=month, status=InvoiceStatus.DRAFT)
+
+
+def run_progress(*, run: BillingRun) -> dict[str, object]:
+    """What the run page polls: how far the worker is, and whether it is finished."""
+    return {
+        "id": run.pk,
+        "month": f"{run.month:%Y-%m}",
+        "status": run.status,
+        "status_label": run.get_status_display(),
+        "percent": run.percent,
+        "agencies_done": run.agencies_done,
+        "agencies_total": run.agencies_total,
+        "drafts_made": run.drafts_made,
+        "skipped_issued": run.skipped_issued,
+        "message": run.message,
+        "finished": run.status in ("done", "failed"),
+    }
+
+
+CSV_HEADER = [
+    "invoice",
+    "agency",
+    "month",
+    "line",
+    "kind",
+    "service",
+    "request",
+    "delivered_on",
+    "quantity",
+    "unit_price_usd",
+    "amount_usd",
+]
+
+
+def invoice_csv_rows(*, invoice: Invoice) -> list[list[object]]:
+    """The invoice for a spreadsheet: each usage event behind each line, then shares and credits, then the total."""
+    label = invoice.number or "draft"
+    head = [label, invoice.agency.code, f"{invoice.month:%Y-%m}"]
+    rows: list[list[object]] = [list(CSV_HEADER)]
+    for line in invoice_lines(invoice=invoice):
+        service = line.service.code if line.service else ""
+        if line.kind == "usage":
+            for event in usage_behind(line=line):
+                amount = money(event.quantity * line.unit_price)
+                rows.append(
+                    [*head, line.position, line.kind, service, event.entry.reference, event.completed_on,
+                     event.quantity, line.unit_price, amount]
+                )  # fmt: skip
+        else:
+            reference = line.entry.reference if line.entry else ""
+            rows.append([*head, line.position, line.kind, service, reference, "", line.quantity, "", line.amount])
+    rows.append([*head, "", "total", "", "", "", "", "", invoice.total])
+    return rows

@@ -2,6 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, include, path
 
+from billing import urls as billing_urls
 from governance import urls as governance_urls
 from ledger.api import urlpatterns as ledger_api
 from service_levels.api import urlpatterns as catalogue_api
@@ -18,7 +19,9 @@ urlpatterns = [
     path("", include("ledger.urls")),
     path("", include("service_levels.urls")),
     *governance_urls.agency_urlpatterns,
+    *billing_urls.agency_urlpatterns,
     api(*sla_api, *governance_urls.agency_api_urlpatterns),
+    path("api/", include(billing_urls.agency_api_urlpatterns)),  # /api/billing/...
 ]
 
 handler403 = "shared_platform.views.error_403"

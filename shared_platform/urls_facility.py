@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
+from billing import urls as billing_urls
 from governance import urls as governance_urls
 from ledger.api import urlpatterns as ledger_api
 from service_levels.api import urlpatterns as catalogue_api
@@ -20,7 +21,9 @@ urlpatterns = [
     path("", include("ledger.urls")),
     path("", include("service_levels.urls")),
     *governance_urls.facility_urlpatterns,
+    *billing_urls.facility_urlpatterns,
     api(*sla_api, *governance_urls.facility_api_urlpatterns),
+    path("api/", include(billing_urls.facility_api_urlpatterns)),  # /api/billing/...
 ]
 
 handler403 = "shared_platform.views.error_403"
