@@ -153,9 +153,10 @@ WHERE a.code LIKE 'BA%%'
 
 def usage_fill(month: date, events: int) -> tuple[float, int]:
     """`events` delivered requests per agency in the month, then usage_sweep; returns (seconds, usage rows)."""
+    from zoneinfo import ZoneInfo
+
     from django.conf import settings
     from django.db import connection
-    from zoneinfo import ZoneInfo
 
     from billing import services
 

@@ -14,7 +14,7 @@ from tenants.models import Agency
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_bills_its_past_months_and_drafts_the_current_one(facility, media_root):
+def test_the_demo_bills_its_past_months_and_drafts_the_current_one(facility):
     started = time.perf_counter()
     call_command("load_demo")
     loaded_in = time.perf_counter() - started
