@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from accounts.models import User
 from accounts.services import membership_grant, user_create
+from billing.demo import billing_demo_load
 from governance.demo import governance_demo_load
 from tenants.models import Agency
 from tenants.services import agency_create, facility_ensure
@@ -19,6 +20,7 @@ class DemoSummary:
     users_created: int = 0
     requests_added: int = 0
     motions_created: list[str] = field(default_factory=list)
+    invoices_issued: list[str] = field(default_factory=list)
 
 
 def _person_ensure(
@@ -60,4 +62,6 @@ def demo_load(*, history_months: int = 3) -> DemoSummary:
     summary.requests_added = sla.history_load(months=history_months) if history_months else 0
     # The board: one decided motion (in the register) and one open silence procedure.
     summary.motions_created = governance_demo_load().motions_created
+    # Billing: the past months invoiced (one corrected by a credit note), the current month in draft.
+    summary.invoices_issued = billing_demo_load(months=history_months).invoices_issued
     return summary

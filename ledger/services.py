@@ -30,6 +30,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
+from billing.services import usage_record
 from service_levels.business_time import BusinessCalendar
 from service_levels.models import METRICS_STARTED_ON_OPEN, Category, Metric, Priority, Service
 from service_levels.selectors import agreement_covering, business_calendar, targets_for
@@ -565,6 +566,8 @@ def entry_billable_record(
     )
     if recorded:
         _event(entry, EventKind.BILLED, at, actor, f"{units} {entry.service.get_billing_unit_display().lower()}")
+        # Billing meters the units as usage events now, whatever module delivered the request.
+        usage_record(entry=entry)
     return bool(recorded)
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 
 from accounts.models import FACILITY_ROLES, Role
+from billing.selectors import FACILITY_READER_ROLES as BILLING_FACILITY_ROLES
 from governance.selectors import BOARD_READER_ROLES
 
 
@@ -50,6 +51,11 @@ NAVIGATION: list[NavItem] = [
     NavItem("Board motions", "governance:motions", on_facility=True, on_agency=False, roles=BOARD_READER_ROLES),
     NavItem("Board meetings", "governance:meetings", on_facility=True, on_agency=False, roles=BOARD_READER_ROLES),
     NavItem("Decision register", "governance:register", on_facility=True, on_agency=True),
+    # Cost-recovery billing (billing/): facility finance, the facility manager and the auditor on the portal;
+    # an agency's finance officers on its address.
+    NavItem("Billing", "billing:invoices", on_facility=True, on_agency=False, roles=BILLING_FACILITY_ROLES),
+    NavItem("Price list", "billing:prices", on_facility=True, on_agency=False, roles=BILLING_FACILITY_ROLES),
+    NavItem("Invoices", "billing:invoices", on_facility=False, on_agency=True, roles=frozenset({Role.AGENCY_FINANCE})),
     NavItem("API", "api-docs", on_facility=True, on_agency=True),
 ]
 

@@ -2,6 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, include, path
 
+from billing import urls as billing_urls
 from governance import urls as governance_urls
 from ict_helpdesk import urls as helpdesk_urls
 from ledger.api import urlpatterns as ledger_api
@@ -20,7 +21,13 @@ urlpatterns = [
     path("", include("service_levels.urls")),
     *governance_urls.agency_urlpatterns,
     *helpdesk_urls.agency_urlpatterns,
-    api(*sla_api, *governance_urls.agency_api_urlpatterns, *helpdesk_urls.agency_api_urlpatterns),
+    *billing_urls.agency_urlpatterns,
+    api(
+        *sla_api,
+        *governance_urls.agency_api_urlpatterns,
+        *helpdesk_urls.agency_api_urlpatterns,
+        *billing_urls.agency_api_urlpatterns,
+    ),
 ]
 
 handler403 = "shared_platform.views.error_403"
