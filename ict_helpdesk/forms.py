@@ -166,7 +166,7 @@ class QueueFilterForm(forms.Form):
     )
     priority = forms.ChoiceField(choices=[("", "Any priority"), *Priority.choices], required=False)
     status = forms.ChoiceField(
-        choices=[("active", "In progress"), ("", "Any status"), *EntryStatus.choices], required=False
+        choices=[("active", "In progress"), ("", "Any status"), *EntryStatus.choices], required=False, initial="active"
     )
     assignee = forms.ChoiceField(required=False)
     q = forms.CharField(required=False, label="Search", max_length=100)
@@ -186,7 +186,8 @@ class QueueFilterForm(forms.Form):
             agency=data.get("agency"),
             category_id=category.pk if category else None,
             priority=data.get("priority") or "",
-            status=data.get("status", "active") if self.is_bound else "active",
+            # Not asked for: the tickets in progress; "Any status" is asked for as an empty value.
+            status=(data.get("status") or "") if "status" in self.data else "active",
             assignee=data.get("assignee") or "",
             search=(data.get("q") or "").strip(),
         )

@@ -141,6 +141,11 @@ def test_the_queue_filters_by_agency_priority_and_assignee(
     assert undp_ticket.reference in page and unfpa_ticket.reference not in page
     page = agent.get("/helpdesk/?assignee=none").content.decode()
     assert undp_ticket.reference in page and unfpa_ticket.reference in page
+    # filtering by agency alone still shows the tickets in progress only; "any status" shows the rest too
+    in_agency(undp, services.ticket_resolve, ticket=undp_ticket, actor=ict_agent, resolution_note="Done.")
+    assert undp_ticket.reference not in agent.get("/helpdesk/?agency=UNDP").content.decode()
+    assert undp_ticket.reference in agent.get("/helpdesk/?agency=UNDP&status=").content.decode()
+    in_agency(undp, services.ticket_reopen, ticket=undp_ticket, actor=ict_agent, reason="Not fixed")
     # the most urgent first: P1 (response due in 30 min) before P4
     rows = agent.get("/helpdesk/").context["page"].object_list
     assert [row.reference for row in rows][:2] == [undp_ticket.reference, unfpa_ticket.reference]
