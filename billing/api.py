@@ -11,8 +11,6 @@ invoice: there is no PUT, PATCH or DELETE on them.
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from django.db.models import QuerySet
@@ -31,6 +29,7 @@ from shared_platform.api import StandardPagination
 from shared_platform.errors import ApplicationError
 
 from . import selectors, services
+from .downloads import credit_note_pdf_response, invoice_csv_response, invoice_pdf_response
 from .models import (
     LOCAL_CURRENCIES,
     BillingRun,
@@ -313,12 +312,6 @@ class ExchangeRateSerializer(serializers.ModelSerializer[ExchangeRate]):
 # -- views --------------------------------------------------------------------------------
 
 
-def _pdf(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
-    return response
-
-
 @extend_schema_view(
     list=extend_schema(
         parameters=[
@@ -401,20 +394,13 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         invoice = self.get_object()
         if invoice.status == InvoiceStatus.DRAFT:
             raise ApplicationError("A draft has no PDF yet.", code="billing.draft_has_no_pdf", status_code=404)
-        if not invoice.pdf_file:
-            invoice = services.invoice_pdf_store(invoice_id=invoice.pk)
-        return _pdf(services.document_read(agency=invoice.agency, name=invoice.pdf_file), invoice.number or "")
+        return invoice_pdf_response(invoice)
 
     @extend_schema(responses=CSV_RESPONSE)
     @action(detail=True, methods=["get"])
     def csv(self, request: Request, pk: str | None = None) -> HttpResponse:
         """The invoice as CSV: every usage event behind each line, then shares, credits and the total."""
-        invoice = self.get_object()
-        buffer = io.StringIO()
-        csv.writer(buffer).writerows(selectors.invoice_csv_rows(invoice=invoice))
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{invoice.number or "draft"}.csv"'
-        return response
+        return invoice_csv_response(self.get_object())
 
     @extend_schema(
         parameters=[OpenApiParameter("line", int, required=True, description="The line's id.")],
@@ -452,10 +438,7 @@ class CreditNoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @extend_schema(responses=PDF_RESPONSE)
     @action(detail=True, methods=["get"])
     def pdf(self, request: Request, pk: str | None = None) -> HttpResponse:
-        note = self.get_object()
-        if not note.pdf_file:
-            note = services.credit_note_pdf_store(credit_note_id=note.pk)
-        return _pdf(services.document_read(agency=note.agency, name=note.pdf_file), note.number)
+        return credit_note_pdf_response(self.get_object())
 
 
 class _FacilityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]

@@ -12,7 +12,6 @@ through services only.
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django import forms
@@ -29,6 +28,7 @@ from shared_platform.errors import ApplicationError, form_error_apply
 from tenants.models import Agency
 
 from . import selectors, services
+from .downloads import credit_note_pdf_response, invoice_csv_response, invoice_pdf_response
 from .forms import (
     CreditNoteForm,
     ExchangeRateForm,
@@ -138,23 +138,12 @@ def invoice_pdf_download(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = _invoice(request, pk)
     if invoice.status == InvoiceStatus.DRAFT:
         raise Http404("A draft has no PDF; it is rendered when the invoice is issued.")
-    if not invoice.pdf_file:  # the worker has not got to it yet: render it now (the same service, idempotent)
-        invoice = services.invoice_pdf_store(invoice_id=invoice.pk)
-    content = services.document_read(agency=invoice.agency, name=invoice.pdf_file)
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{invoice.number}.pdf"'
-    return response
+    return invoice_pdf_response(invoice)
 
 
 def invoice_csv(request: HttpRequest, pk: int) -> HttpResponse:
     """The invoice as CSV: one row per usage event behind each line, then shares and credits."""
-    invoice = _invoice(request, pk)
-    name = invoice.number or f"draft-{invoice.agency.code}-{invoice.month:%Y-%m}"
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    writer = csv.writer(response)
-    writer.writerows(selectors.invoice_csv_rows(invoice=invoice))
-    return response
+    return invoice_csv_response(_invoice(request, pk))
 
 
 @require_POST
@@ -216,13 +205,7 @@ def credit_note_pdf_download(request: HttpRequest, pk: int) -> HttpResponse:
     note: CreditNote | None = selectors.credit_note_get(pk=pk, scope=_scope(request))
     if note is None:
         raise Http404("No such credit note.")
-    if not note.pdf_file:
-        note = services.credit_note_pdf_store(credit_note_id=note.pk)
-    response = HttpResponse(
-        services.document_read(agency=note.agency, name=note.pdf_file), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{note.number}.pdf"'
-    return response
+    return credit_note_pdf_response(note)
 
 
 # -- the monthly run (facility finance) ---------------------------------------------------------
