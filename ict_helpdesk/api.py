@@ -9,13 +9,11 @@ their files appear only in the facility's answers.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 from django.db import connection
 from django.http import FileResponse, Http404
-from django_tenants.utils import schema_context
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -34,16 +32,17 @@ from service_levels.services import priority_matrix_save
 from shared_platform.errors import ApplicationError, form_errors_as_error
 
 from . import services
+from .downloads import attachment_response
 from .forms import AgencyTicketFilterForm, QueueFilterForm
 from .models import Attachment, Message, Ticket, TicketKind
 from .selectors import (
+    agency_ticket,
     attachments,
     conversation,
     is_helpdesk_agent,
     is_helpdesk_reader,
     may_see_ticket,
     queue,
-    queue_entry,
     sees_whole_agency,
     survey_ticket,
     ticket_get,
@@ -356,13 +355,7 @@ class RateApi(_AgencySide):
 @extend_schema(tags=["helpdesk"], responses={(200, "application/octet-stream"): bytes})
 class AttachmentApi(_AgencySide):
     def get(self, request: Request, reference: str, pk: int) -> FileResponse:
-        ticket = self.ticket(request, reference)
-        found = attachments(ticket=ticket, include_internal=False).filter(pk=pk).first()
-        if found is None:
-            raise Http404("No such file on this ticket.")
-        return FileResponse(
-            found.file.open("rb"), as_attachment=True, filename=found.name, content_type=found.content_type
-        )
+        return attachment_response(ticket=self.ticket(request, reference), pk=pk, include_internal=False)
 
 
 @extend_schema(tags=["helpdesk"])
@@ -411,16 +404,8 @@ class _FacilitySide(APIView):
         if not is_helpdesk_reader(user=request.user):
             raise PermissionDenied("Only the facility's staff work the helpdesk queue.")
 
-    @contextmanager
-    def ticket(self, request: Request, reference: str) -> Iterator[Ticket]:
-        entry = queue_entry(reference=reference)
-        if entry is None:
-            raise Http404("No such ticket.")
-        with schema_context(entry.agency.schema_name):
-            ticket = ticket_get(reference=reference)
-            if ticket is None:
-                raise Http404("No such ticket.")
-            yield ticket
+    def ticket(self, request: Request, reference: str) -> AbstractContextManager[Ticket]:
+        return agency_ticket(reference=reference)
 
     def detail(self, ticket: Ticket, code: int = status.HTTP_200_OK) -> Response:
         ticket = ticket_get(reference=ticket.reference) or ticket
@@ -543,11 +528,7 @@ class AgentActionApi(_FacilitySide):
 class AgentAttachmentApi(_FacilitySide):
     def get(self, request: Request, reference: str, pk: int) -> FileResponse:
         with self.ticket(request, reference) as ticket:
-            found = attachments(ticket=ticket, include_internal=True).filter(pk=pk).first()
-            if found is None:
-                raise Http404("No such file on this ticket.")
-            handle = found.file.open("rb")
-        return FileResponse(handle, as_attachment=True, filename=found.name, content_type=found.content_type)
+            return attachment_response(ticket=ticket, pk=pk, include_internal=True)
 
 
 MATRIX_CELL = inline_serializer(

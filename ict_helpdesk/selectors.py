@@ -7,12 +7,16 @@ the number of agencies.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core import signing
 from django.db.models import Min, Q, QuerySet
+from django.http import Http404
+from django_tenants.utils import schema_context
 
 from accounts.models import FACILITY_ROLES, Membership, Role, User
 from ledger.models import OPEN_STATUSES, ClockState, LedgerEntry
@@ -178,6 +182,21 @@ def queue_entry(*, reference: str) -> LedgerEntry | None:
         .select_related("agency")
         .first()
     )
+
+
+@contextmanager
+def agency_ticket(*, reference: str) -> Iterator[Ticket]:
+    """A ticket found from the facility portal: its ledger row says whose it is, and the connection
+    stays in that agency's schema for as long as the caller needs the ticket. 404 if there is none.
+    """
+    entry = queue_entry(reference=reference)
+    if entry is None:
+        raise Http404("No such ticket.")
+    with schema_context(entry.agency.schema_name):
+        ticket = ticket_get(reference=reference)
+        if ticket is None:
+            raise Http404("No such ticket.")
+        yield ticket
 
 
 def agents() -> QuerySet[User]:

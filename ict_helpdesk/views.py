@@ -25,7 +25,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from django_tenants.utils import schema_context
 
 from accounts.decorators import facility_manager_required
 from ledger.models import EntryStatus, LedgerEntry
@@ -35,6 +34,7 @@ from service_levels.services import category_save, priority_matrix_save
 from shared_platform.errors import ApplicationError, form_error_apply
 
 from . import services
+from .downloads import attachment_response
 from .forms import (
     AgencyTicketFilterForm,
     AssignForm,
@@ -51,13 +51,13 @@ from .forms import (
 )
 from .models import Ticket
 from .selectors import (
+    agency_ticket,
     attachments,
     conversation,
     is_helpdesk_agent,
     is_helpdesk_reader,
     may_see_ticket,
     queue,
-    queue_entry,
     sees_whole_agency,
     survey_ticket,
     ticket_get,
@@ -248,11 +248,7 @@ def ticket_rate(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def attachment_download(request: HttpRequest, reference: str, pk: int) -> FileResponse:
-    ticket = _my_ticket(request, reference)
-    found = attachments(ticket=ticket, include_internal=False).filter(pk=pk).first()
-    if found is None:
-        raise Http404("No such file on this ticket.")
-    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.name, content_type=found.content_type)
+    return attachment_response(ticket=_my_ticket(request, reference), pk=pk, include_internal=False)
 
 
 @login_not_required
@@ -306,13 +302,7 @@ def queue_page(request: HttpRequest) -> HttpResponse:
 def _agency_ticket(request: HttpRequest, reference: str) -> Iterator[Ticket]:
     """The ticket, with the connection in its agency's schema for as long as the page needs it."""
     _reader_check(request)
-    entry = queue_entry(reference=reference)
-    if entry is None:
-        raise Http404("No such ticket.")
-    with schema_context(entry.agency.schema_name):
-        ticket = ticket_get(reference=reference)
-        if ticket is None:
-            raise Http404("No such ticket.")
+    with agency_ticket(reference=reference) as ticket:
         yield ticket
 
 
@@ -342,11 +332,7 @@ def agent_ticket(request: HttpRequest, reference: str) -> HttpResponse:
 
 def agent_attachment(request: HttpRequest, reference: str, pk: int) -> FileResponse:
     with _agency_ticket(request, reference) as ticket:
-        found = attachments(ticket=ticket, include_internal=True).filter(pk=pk).first()
-        if found is None:
-            raise Http404("No such file on this ticket.")
-        handle = found.file.open("rb")
-    return FileResponse(handle, as_attachment=True, filename=found.name, content_type=found.content_type)
+        return attachment_response(ticket=ticket, pk=pk, include_internal=True)
 
 
 # The agents' actions: each calls one service and says what happened ("{ref}" is the ticket's reference).
