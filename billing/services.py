@@ -533,7 +533,7 @@ def number_next(*, series: str, year: int) -> str:
 
 
 def _locked(invoice: Invoice) -> Invoice:
-    return Invoice.objects.select_for_update().select_related("agency").get(pk=invoice.pk)
+    return Invoice.objects.select_for_update(of=("self",)).select_related("agency").get(pk=invoice.pk)
 
 
 def _guard(invoice: Invoice, to: str) -> None:
@@ -649,7 +649,7 @@ def invoice_pdf_store(*, invoice_id: int) -> Invoice:
     """Render an issued invoice's PDF and keep it in the agency's storage. Safe to run twice: once stored, kept."""
     from .pdf import invoice_pdf
 
-    invoice = Invoice.objects.select_for_update().select_related("agency").get(pk=invoice_id)
+    invoice = Invoice.objects.select_for_update(of=("self",)).select_related("agency").get(pk=invoice_id)
     if invoice.status == InvoiceStatus.DRAFT or invoice.pdf_file:
         return invoice
     name = _store(invoice.agency, f"billing/invoices/{invoice.number}.pdf", invoice_pdf(invoice=invoice))
@@ -663,7 +663,7 @@ def invoice_pdf_store(*, invoice_id: int) -> Invoice:
 def credit_note_pdf_store(*, credit_note_id: int) -> CreditNote:
     from .pdf import credit_note_pdf
 
-    note = CreditNote.objects.select_for_update().select_related("agency", "invoice").get(pk=credit_note_id)
+    note = CreditNote.objects.select_for_update(of=("self",)).select_related("agency", "invoice").get(pk=credit_note_id)
     if note.pdf_file:
         return note
     name = _store(note.agency, f"billing/credit-notes/{note.number}.pdf", credit_note_pdf(credit_note=note))
