@@ -108,6 +108,17 @@ def agency_scope(*, user: User | AnonymousUser, agency: Agency) -> Agency | None
     raise PermissionDenied("Only the facility's staff see every agency's requests.")
 
 
+# Inside an agency, who sees which requests (PRODUCT.md, "Who uses it"; README "Who sees which requests"):
+# these roles see all of the agency's requests; everyone else sees those they raised or are named on.
+# The ledger (pages, API, SLA dashboard lists) and every module ask `sees_whole_agency`.
+SEES_WHOLE_AGENCY_ROLES = frozenset({Role.APPROVER, Role.AGENCY_FINANCE})
+
+
+def sees_whole_agency(*, user: User | AnonymousUser, agency: Agency) -> bool:
+    """True for the agency's approvers and finance officers: they follow all of its requests."""
+    return has_role(user=user, agency=agency, roles=SEES_WHOLE_AGENCY_ROLES)
+
+
 def is_facility_manager(*, user: User | AnonymousUser, agency: Agency) -> bool:
     """The facility manager (or a platform administrator), on the facility portal."""
     if not agency.is_facility or not user.is_authenticated:

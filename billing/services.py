@@ -19,7 +19,8 @@ The rules (PRODUCT.md, "Cost-recovery billing"; issue 5):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -65,6 +66,8 @@ from .models import (
 )
 from .selectors import PriceTable, UsageLine, current_month, money, month_start
 from .sharing import amount_split
+
+logger = logging.getLogger(__name__)
 
 INVOICE_SERIES = "JOF"
 CREDIT_NOTE_SERIES = "JOF-CN"
@@ -639,9 +642,21 @@ def _store(agency: Agency, name: str, content: bytes) -> str:
         return default_storage.save(name, ContentFile(content))
 
 
-def document_read(*, agency: Agency, name: str) -> bytes:
-    with tenant_context(agency), default_storage.open(name, "rb") as handle:
-        return handle.read()  # type: ignore[no-any-return]
+def document_read(*, agency: Agency, name: str, render: Callable[[], bytes] | None = None) -> bytes:
+    """A stored document's bytes. One missing from storage (a restore that left out media, a moved
+    MEDIA_ROOT) is rendered again from its unchangeable record and stored under its name, with a warning
+    for the administrator, instead of failing the finance officer who asked for it."""
+    with tenant_context(agency):
+        try:
+            with default_storage.open(name, "rb") as handle:
+                return handle.read()  # type: ignore[no-any-return]
+        except FileNotFoundError:
+            if render is None:
+                raise
+            logger.warning("billing: %s of %s was missing from storage; rendered and stored again", name, agency.code)
+            content = render()
+            default_storage.save(name, ContentFile(content))
+            return content
 
 
 @transaction.atomic

@@ -19,12 +19,16 @@ from django.http import Http404
 from django_tenants.utils import schema_context
 
 from accounts.models import FACILITY_ROLES, Membership, Role, User
+from accounts.selectors import sees_whole_agency
 from ledger.models import OPEN_STATUSES, ClockState, LedgerEntry
+from ledger.selectors import raised_by_or_names
 from service_levels.models import Module
 from shared_platform.errors import ApplicationError
 from tenants.models import Agency
 
 from .models import Attachment, Message, Ticket
+
+__all__ = ["sees_whole_agency"]  # the one visibility rule, re-exported for the helpdesk's pages and API
 
 # Who works tickets (reply, take, resolve): the ICT agents, and the facility manager who stands in for them.
 HELPDESK_AGENT_ROLES = frozenset({Role.ICT_AGENT, Role.FACILITY_MANAGER})
@@ -57,22 +61,17 @@ def is_helpdesk_reader(*, user: User | AnonymousUser) -> bool:
     return bool(user.is_staff or _facility_roles(user) & FACILITY_ROLES)
 
 
-def sees_whole_agency(*, user: User | AnonymousUser, agency: Agency) -> bool:
-    """An agency's approver follows all of its tickets; other people their own."""
-    if not user.is_authenticated:
-        return False
-    return Membership.objects.filter(user=user, agency=agency, role=Role.APPROVER).exists()
-
-
 def may_see_ticket(*, user: User | AnonymousUser, ticket: Ticket) -> bool:
-    """On the agency's side: the requester, or an approver of the ticket's agency."""
+    """On the agency's side, the one visibility rule (accounts.selectors.sees_whole_agency): the requester,
+    someone the ticket's ledger row names, or an approver or finance officer of the ticket's agency."""
     if not user.is_authenticated:
         return False
     if ticket.requester_id == user.pk:
         return True
-    return Membership.objects.filter(
-        user=user, agency_id=LedgerEntry.objects.filter(pk=ticket.entry_id).values("agency_id")[:1], role=Role.APPROVER
-    ).exists()
+    entry = LedgerEntry.objects.select_related("agency").filter(pk=ticket.entry_id).first()
+    if entry is None:
+        return False
+    return sees_whole_agency(user=user, agency=entry.agency) or entry.named_people.filter(user=user).exists()
 
 
 # -- an agency's tickets (in its schema) ---------------------------------------------------------
@@ -94,7 +93,7 @@ def ticket_list(*, user: User, agency: Agency, filters: TicketFilters | None = N
         "entry", "entry__agency", "entry__service", "entry__assignee", "category", "requester"
     )
     if filters.mine_only or not sees_whole_agency(user=user, agency=agency):
-        tickets = tickets.filter(requester=user)
+        tickets = tickets.filter(raised_by_or_names(user, prefix="entry__"))
     if filters.status == "open":
         tickets = tickets.filter(entry__status__in=OPEN_STATUSES)
     elif filters.status:

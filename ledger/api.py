@@ -12,13 +12,12 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
-from accounts.selectors import agency_scope
 from shared_platform.api import StandardPagination
 from shared_platform.errors import form_errors_as_error
 
 from .forms import RequestFilterForm
 from .models import LedgerEntry, SlaBreach, SlaClock
-from .selectors import LedgerFilters, at_risk, breach_list, compliance_report, entry_list
+from .selectors import LedgerFilters, at_risk, breach_list, compliance_report, entry_list, request_scope
 
 FILTER_PARAMETERS = [
     OpenApiParameter("agency", str, description="Agency code (facility portal only)."),
@@ -30,8 +29,8 @@ FILTER_PARAMETERS = [
 
 def filters_from(request: Request, *, with_status: bool = False) -> tuple[LedgerFilters, str]:
     """The query's filters within the caller's scope; a bad value is a 400 that names it."""
-    scope = agency_scope(user=request.user, agency=request.tenant)  # type: ignore[attr-defined]
-    form = RequestFilterForm(request.query_params, fixed_agency=scope)
+    scope = request_scope(user=request.user, agency=request.tenant)  # type: ignore[attr-defined]
+    form = RequestFilterForm(request.query_params, scope=scope)
     if not form.is_valid():
         raise form_errors_as_error(form, code="ledger.invalid_filter")
     return form.filters(), (form.cleaned_data.get("status") or "") if with_status else ""
@@ -87,7 +86,7 @@ class LedgerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             return LedgerEntry.objects.none()
         filters, status = filters_from(self.request, with_status=True)
         if self.action == "retrieve":  # a reference is looked up in the caller's scope, whatever the period
-            filters = LedgerFilters(agency=filters.agency)
+            filters = LedgerFilters(agency=filters.agency, person=filters.person)
         return (
             entry_list(filters=filters, status=status)
             .prefetch_related("clocks")

@@ -11,7 +11,7 @@ from service_levels.models import Module, Service
 from tenants.models import Agency
 
 from .models import EntryStatus
-from .selectors import LedgerFilters
+from .selectors import LedgerFilters, RequestScope
 
 
 def recent_months(count: int = 12, *, today: date | None = None) -> list[date]:
@@ -39,10 +39,10 @@ class LedgerFilterForm(forms.Form):
     module = forms.ChoiceField(choices=[("", "All modules"), *Module.choices], required=False)
     month = forms.ChoiceField(required=False)
 
-    def __init__(self, *args: object, fixed_agency: Agency | None = None, **kwargs: object) -> None:
+    def __init__(self, *args: object, scope: RequestScope | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fixed_agency = fixed_agency
-        if fixed_agency is not None:
+        self.scope = scope or RequestScope()
+        if self.scope.agency is not None:
             del self.fields["agency"]
         months = [("", "Last 3 months")] + [(m.strftime("%Y-%m"), m.strftime("%B %Y")) for m in recent_months()]
         self.fields["month"].choices = months  # type: ignore[attr-defined]
@@ -52,7 +52,8 @@ class LedgerFilterForm(forms.Form):
         data = self.cleaned_data if self.is_valid() else {}
         month = data.get("month")
         return LedgerFilters(
-            agency=self.fixed_agency or data.get("agency"),
+            agency=self.scope.agency or data.get("agency"),
+            person=self.scope.person,
             service=data.get("service"),
             module=data.get("module") or "",
             month=date.fromisoformat(month + "-01") if month else None,

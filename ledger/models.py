@@ -100,6 +100,30 @@ class LedgerEntry(models.Model):
         return self.reference
 
 
+class NamedRole(models.TextChoices):
+    TRAVELLER = "traveller", "Traveller"
+    RECEIVER = "receiver", "Receiver"
+
+
+class NamedPerson(models.Model):
+    """Someone other than the requester whom a request names (the traveller, the receiver of goods).
+
+    They see the request as its requester does (PRODUCT.md, "Who uses it"); the
+    module that names them calls `ledger.services.entry_name_person`.
+    """
+
+    entry = models.ForeignKey(LedgerEntry, on_delete=models.CASCADE, related_name="named_people")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    role = models.CharField(max_length=12, choices=NamedRole.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["entry", "user", "role"], name="named_once_per_role")]
+        indexes = [models.Index(fields=["user", "entry"], name="named_person_entries")]
+
+    def __str__(self) -> str:
+        return f"{self.entry} · {self.role}"
+
+
 class ComplianceMonth(models.Model):
     """Requests delivered in a month, per agency and service: how many met every target, how many did not.
 

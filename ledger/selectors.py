@@ -9,18 +9,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from accounts.models import User
+from accounts.selectors import agency_scope, sees_whole_agency
 from service_levels.models import Service
 from service_levels.selectors import business_calendar
 from tenants.models import Agency
 
-from .models import ClockState, ComplianceMonth, LedgerEntry, SlaBreach, SlaClock
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+from .models import ClockState, ComplianceMonth, LedgerEntry, NamedPerson, SlaBreach, SlaClock
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,8 @@ class LedgerFilters:
     """What a dashboard or list is narrowed to; `agency` set means that agency only (always so on its address)."""
 
     agency: Agency | None = None
+    # Set for someone who sees only the requests they raised or are named on (accounts.selectors.sees_whole_agency).
+    person: User | None = None
     service: Service | None = None
     module: str = ""
     month: date | None = None  # first day of a month; None: the last `months` months
@@ -48,14 +56,44 @@ class LedgerFilters:
         end = (last + timedelta(days=32)).replace(day=1)
         return datetime(first.year, first.month, 1, tzinfo=zone), datetime(end.year, end.month, 1, tzinfo=zone)
 
-    def narrow(self, rows: QuerySet, *, prefix: str = "") -> QuerySet:
+    def narrow(self, rows: QuerySet, *, prefix: str = "", counts: bool = False) -> QuerySet:
+        """Rows within the filters. `counts`: monthly tallies, which name no request and so are read agency-wide."""
         if self.agency is not None:
             rows = rows.filter(**{f"{prefix}agency": self.agency})
+        if self.person is not None and not counts:
+            rows = rows.filter(raised_by_or_names(self.person, prefix=prefix))
         if self.service is not None:
             rows = rows.filter(**{f"{prefix}service": self.service})
         if self.module:
             rows = rows.filter(**{f"{prefix}module": self.module})
         return rows
+
+
+@dataclass(frozen=True)
+class RequestScope:
+    """Whose requests a person reads at an address: every agency's (facility staff), an agency's, or their own."""
+
+    agency: Agency | None = None
+    person: User | None = None
+
+
+def request_scope(*, user: User | AnonymousUser, agency: Agency) -> RequestScope:
+    """The visibility rule for requests, one for the ledger and every module (PRODUCT.md, "Who uses it").
+
+    Facility staff see every agency's; on an agency's address its approvers and
+    finance officers see all of its requests, everyone else those they raised
+    or are named on. Board members on the portal are refused (PermissionDenied).
+    """
+    scope = agency_scope(user=user, agency=agency)
+    if scope is None or sees_whole_agency(user=user, agency=scope):
+        return RequestScope(agency=scope)
+    return RequestScope(agency=scope, person=user)  # type: ignore[arg-type]
+
+
+def raised_by_or_names(person: User, *, prefix: str = "") -> Q:
+    """The requests a person raised or is named on (traveller, receiver): what they see inside their agency."""
+    named = NamedPerson.objects.filter(entry_id=OuterRef(f"{prefix}pk" if prefix else "pk"), user=person)
+    return Q(**{f"{prefix}requester": person}) | Q(Exists(named))
 
 
 def entry_list(*, filters: LedgerFilters, status: str = "") -> QuerySet[LedgerEntry]:
@@ -65,10 +103,13 @@ def entry_list(*, filters: LedgerFilters, status: str = "") -> QuerySet[LedgerEn
     return entries.order_by("-opened_at", "-pk")
 
 
-def entry_get(*, reference: str, agency: Agency | None) -> LedgerEntry | None:
+def entry_get(*, reference: str, agency: Agency | None, person: User | None = None) -> LedgerEntry | None:
+    """One request, within a scope: the agency's (`agency`), and only if `person` raised or is named on it."""
     entries = LedgerEntry.objects.select_related("agency", "service", "agreement", "assignee", "requester")
     if agency is not None:
         entries = entries.filter(agency=agency)
+    if person is not None:
+        entries = entries.filter(raised_by_or_names(person))
     return entries.prefetch_related("clocks", "events").filter(reference=reference).first()
 
 
@@ -125,7 +166,7 @@ def compliance_report(*, filters: LedgerFilters) -> list[ComplianceRow]:
     whatever the size of the ledger.
     """
     start, end = filters.period()
-    months = filters.narrow(ComplianceMonth.objects.filter(month__gte=start.date(), month__lt=end.date()))
+    months = filters.narrow(ComplianceMonth.objects.filter(month__gte=start.date(), month__lt=end.date()), counts=True)
     agencies, services = _codes()
     fields = ("agency_id", "service_id", "module", "month", "met", "breached")
     rows = [
@@ -153,7 +194,7 @@ def compliance_from_ledger(*, filters: LedgerFilters | None = None) -> list[Comp
     entries = LedgerEntry.objects.filter(completed_at__isnull=False)
     if filters is not None:
         start, end = filters.period()
-        entries = filters.narrow(entries.filter(completed_at__gte=start, completed_at__lt=end))
+        entries = filters.narrow(entries.filter(completed_at__gte=start, completed_at__lt=end), counts=True)
     rows = (
         entries.annotate(month=TruncMonth("completed_at", tzinfo=zone))
         .values("month", "agency_id", "service_id", "module")
@@ -217,7 +258,7 @@ def satisfaction_report(*, filters: LedgerFilters) -> list[SatisfactionRow]:
     """
     start, end = filters.period()
     rated = filters.narrow(
-        LedgerEntry.objects.filter(rated_at__gte=start, rated_at__lt=end, satisfaction__isnull=False)
+        LedgerEntry.objects.filter(rated_at__gte=start, rated_at__lt=end, satisfaction__isnull=False), counts=True
     )
     grouped = (
         rated.annotate(month=TruncMonth("rated_at"))
@@ -285,6 +326,8 @@ def breach_list(*, filters: LedgerFilters) -> QuerySet[SlaBreach]:
     breaches = SlaBreach.objects.filter(due_at__gte=start, due_at__lt=end).select_related("entry", "agency", "service")
     if filters.agency is not None:
         breaches = breaches.filter(agency=filters.agency)
+    if filters.person is not None:
+        breaches = breaches.filter(raised_by_or_names(filters.person, prefix="entry__"))
     if filters.service is not None:
         breaches = breaches.filter(service=filters.service)
     if filters.module:

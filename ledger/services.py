@@ -47,6 +47,8 @@ from .models import (
     Holder,
     LedgerEntry,
     LedgerEvent,
+    NamedPerson,
+    NamedRole,
     SlaBreach,
     SlaClock,
 )
@@ -367,6 +369,19 @@ def entry_open(
 
 
 @transaction.atomic
+@transaction.atomic
+def entry_name_person(*, entry: LedgerEntry, user: User, role: str) -> NamedPerson:
+    """Name someone other than the requester on a request (the traveller, the receiver of goods).
+
+    Inside the agency they then see the request as its requester does (the
+    visibility rule, accounts.selectors.sees_whole_agency). Naming twice names once.
+    """
+    if role not in NamedRole.values:
+        raise ApplicationError(f"Unknown role on a request: {role!r}.", code="ledger.unknown_named_role")
+    named, _created = NamedPerson.objects.get_or_create(entry=entry, user=user, role=role)
+    return named
+
+
 def entry_assign(
     *, entry: LedgerEntry, assignee: User | None, at: datetime | None = None, actor: User | None = None
 ) -> LedgerEntry:

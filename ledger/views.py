@@ -11,7 +11,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from accounts.selectors import agency_scope
 from service_levels.selectors import describe_minutes
 
 from .forms import LedgerFilterForm, RequestFilterForm
@@ -24,6 +23,7 @@ from .selectors import (
     compliance_report,
     entry_get,
     entry_list,
+    request_scope,
     satisfaction_average,
     satisfaction_report,
 )
@@ -37,8 +37,8 @@ def describe_left(left: timedelta) -> str:
 
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Compliance per agency x service x month, what is at risk now, recent breaches; filters, charts, CSV."""
-    scope = agency_scope(user=request.user, agency=request.tenant)  # type: ignore[attr-defined]
-    form = LedgerFilterForm(request.GET or None, fixed_agency=scope)
+    scope = request_scope(user=request.user, agency=request.tenant)  # type: ignore[attr-defined]
+    form = LedgerFilterForm(request.GET or None, scope=scope)
     filters = form.filters()
     export = request.GET.get("export")
     if export:
@@ -59,7 +59,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "filters": filters,
-        "scope": scope,
+        "scope": scope.agency,
+        "only_mine": scope.person is not None,
         "report_page": Paginator(report, 25).get_page(request.GET.get("report_page")),
         "totals": _totals(report),
         "risk_page": Paginator([(risk, describe_left(risk.left)) for risk in risks], 25).get_page(
@@ -151,21 +152,26 @@ def _risk_row(risk: AtRisk) -> list[object]:
 
 def request_list(request: HttpRequest) -> HttpResponse:
     """The ledger: every request (facility staff) or the agency's own, newest first, filtered and paged."""
-    scope = agency_scope(user=request.user, agency=request.tenant)  # type: ignore[attr-defined]
-    form = RequestFilterForm(request.GET or None, fixed_agency=scope)
+    scope = request_scope(user=request.user, agency=request.tenant)  # type: ignore[attr-defined]
+    form = RequestFilterForm(request.GET or None, scope=scope)
     filters = form.filters()
     status = form.cleaned_data.get("status", "") if form.is_valid() else ""
     entries = entry_list(filters=filters, status=status)
     return render(
         request,
         "ledger/request_list.html",
-        {"form": form, "scope": scope, "page": Paginator(entries, 25).get_page(request.GET.get("page"))},
+        {
+            "form": form,
+            "scope": scope.agency,
+            "only_mine": scope.person is not None,
+            "page": Paginator(entries, 25).get_page(request.GET.get("page")),
+        },
     )
 
 
 def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    scope = agency_scope(user=request.user, agency=request.tenant)  # type: ignore[attr-defined]
-    entry = entry_get(reference=reference, agency=scope)
+    scope = request_scope(user=request.user, agency=request.tenant)  # type: ignore[attr-defined]
+    entry = entry_get(reference=reference, agency=scope.agency, person=scope.person)
     if entry is None:
         raise Http404
-    return render(request, "ledger/request_detail.html", {"entry": entry, "scope": scope})
+    return render(request, "ledger/request_detail.html", {"entry": entry, "scope": scope.agency})

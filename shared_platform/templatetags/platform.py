@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -26,3 +27,17 @@ def export_url(context: dict[str, Any], **values: str) -> str:
     for name, value in values.items():
         query[name] = value
     return "?" + query.urlencode()
+
+
+@register.filter
+def person(user: Any, nobody: str = "") -> str:
+    """A person as people read them: full name, else e-mail.
+
+    Rows the platform writes by itself (a breach found by the clock check, a
+    motion closed at its deadline) and rows whose person was removed have no
+    one behind them: they read "the platform", or the text given
+    (`{{ event.actor|person:"—" }}`).
+    """
+    if user is None:
+        return nobody or gettext("the platform")
+    return user.get_full_name() or user.email

@@ -57,3 +57,23 @@ def test_the_credit_note_pdf_refers_to_the_invoice(
     text = pdf_text(services.document_read(agency=undp, name=note.pdf_file))
     assert f"Credit note {note.number}" in text and invoice.number in text
     assert "Billed to the wrong agency" in text and "USD 40.00" in text
+
+
+def test_an_issued_pdf_lost_from_storage_is_rendered_again_not_a_server_error(
+    undp, undp_agreement, price_list, deliver, run_month, issue, media_root, make_person, client_at
+):
+    # given an issued invoice whose stored PDF went missing (a restore without the media folder)
+    deliver(undp, "ICT-REQ", at(2026, 10, 5, 10, 0))
+    run_month()
+    invoice = issue(Invoice.objects.get(agency=undp, month=OCTOBER))
+    stored = media_root / "undp" / invoice.pdf_file
+    stored.unlink()
+    officer = make_person(("agency_finance", undp))
+    # when the agency's finance officer downloads it
+    response = client_at(undp, officer).get(f"/billing/invoices/{invoice.pk}/pdf/")
+    # then they get the invoice, and it is back in the agency's storage under its name
+    assert response.status_code == 200
+    assert f"Invoice {invoice.number}" in pdf_text(response.content)
+    assert stored.exists()
+    invoice.refresh_from_db()
+    assert media_root / "undp" / invoice.pdf_file == stored

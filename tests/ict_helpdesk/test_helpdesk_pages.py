@@ -219,3 +219,29 @@ def test_the_ledger_page_of_a_ticket_links_to_the_ticket(
     assert f'href="/helpdesk/tickets/{ticket.reference}/"' in portal
     agency = client_at(undp, undp_requester).get(f"/requests/{ticket.reference}/").content.decode()
     assert f'href="/helpdesk/{ticket.reference}/"' in agency
+
+
+def test_a_ticket_whose_history_holds_a_step_with_no_person_opens_for_everyone(
+    facility, undp, undp_requester, ict_agent, auditor, raise_ticket, client_at
+):
+    # given a ticket left overdue, and beat's clock check recording its breach (no person behind that event)
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ledger.models import LedgerEvent
+    from ledger.services import clocks_check
+
+    ticket = raise_ticket(undp, undp_requester, at=timezone.now() - timedelta(days=10))
+    clocks_check()
+    assert LedgerEvent.objects.filter(entry_id=ticket.entry_id, actor=None).exclude(kind="opened").exists()
+    # when the requester, the agent and the auditor open it
+    pages = [
+        client_at(undp, undp_requester).get(f"/helpdesk/{ticket.reference}/"),
+        client_at(facility, ict_agent).get(f"/helpdesk/tickets/{ticket.reference}/"),
+        client_at(facility, auditor).get(f"/helpdesk/tickets/{ticket.reference}/"),
+        client_at(facility, ict_agent).get(f"/requests/{ticket.reference}/"),
+    ]
+    # then every page answers, and the history says the platform did it
+    assert [page.status_code for page in pages] == [200, 200, 200, 200]
+    assert "the platform" in pages[1].content.decode()

@@ -15,10 +15,18 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def delivered(undp, unfpa, undp_agreement, unfpa_agreement, raise_request):
+def delivered(undp, unfpa, undp_agreement, unfpa_agreement, raise_request, undp_requester):
     now = timezone.now()
     for agency in (undp, unfpa):
-        entry = raise_request(agency, "ICT-REQ", now - timedelta(hours=1), priority="P4", reference=f"{agency.code}-1")
+        requester = undp_requester if agency == undp else None
+        entry = raise_request(
+            agency,
+            "ICT-REQ",
+            now - timedelta(hours=1),
+            priority="P4",
+            reference=f"{agency.code}-1",
+            requester=requester,
+        )
         entry_resolve(entry=entry, at=now - timedelta(minutes=1))
 
 

@@ -16,8 +16,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def history(undp, unfpa, undp_agreement, unfpa_agreement, raise_request):
-    """Delivered a minute ago: UNDP one met and one breached request, UNFPA one met; each has an open P1."""
+def history(undp, unfpa, undp_agreement, unfpa_agreement, raise_request, undp_requester):
+    """Delivered a minute ago: UNDP one met and one breached request, UNFPA one met; each has an open P1.
+
+    UNDP's are raised by `undp_requester`, who sees them on the agency's address."""
     now = timezone.now()
     entries = {}
     for agency, label, opened in (
@@ -25,7 +27,10 @@ def history(undp, unfpa, undp_agreement, unfpa_agreement, raise_request):
         (undp, "UNDP-LATE", now - timedelta(days=15)),  # at least 7 working days: both clocks ran out
         (unfpa, "UNFPA-MET", now - timedelta(hours=2)),
     ):
-        entry = raise_request(agency, "ICT-REQ", opened, priority="P4", reference=label, title=f"{label} title")
+        requester = undp_requester if agency == undp else None
+        entry = raise_request(
+            agency, "ICT-REQ", opened, priority="P4", reference=label, title=f"{label} title", requester=requester
+        )
         entry_resolve(entry=entry, at=now - timedelta(minutes=1))
         entries[label] = entry
     for agency in (undp, unfpa):
@@ -36,6 +41,7 @@ def history(undp, unfpa, undp_agreement, unfpa_agreement, raise_request):
             priority="P1",
             reference=f"{agency.code}-OPEN",
             title="Server down",
+            requester=undp_requester if agency == undp else None,
         )
     return entries
 
