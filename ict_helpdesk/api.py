@@ -29,6 +29,7 @@ from ledger.models import LedgerEntry, SlaClock
 from service_levels.models import Category, Impact, Module, Priority, Urgency
 from service_levels.selectors import category_list, priority_matrix
 from service_levels.services import priority_matrix_save
+from shared_platform import limits
 from shared_platform.errors import ApplicationError, form_errors_as_error
 
 from . import services
@@ -171,13 +172,13 @@ class TicketRaiseSerializer(serializers.Serializer[Any]):
     )
     impact = serializers.ChoiceField(choices=Impact.choices)
     urgency = serializers.ChoiceField(choices=Urgency.choices)
-    subject = serializers.CharField(max_length=200)
-    description = serializers.CharField()
+    subject = serializers.CharField(max_length=limits.NAME)
+    description = serializers.CharField(max_length=limits.LONG_TEXT)
     attachments = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
 
 class ReplySerializer(serializers.Serializer[Any]):
-    body = serializers.CharField()
+    body = serializers.CharField(max_length=limits.LONG_TEXT)
     internal = serializers.BooleanField(default=False, help_text="Facility portal only: a note agents alone see.")
     attachments = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
@@ -188,11 +189,13 @@ class ReasonSerializer(serializers.Serializer[Any]):
 
 class RateSerializer(serializers.Serializer[Any]):
     score = serializers.IntegerField(min_value=1, max_value=5)
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=limits.SHORT_TEXT, default="")
 
 
 class SurveySerializer(RateSerializer):
-    token = serializers.CharField(help_text="The signed part of the survey link in the resolution e-mail.")
+    token = serializers.CharField(
+        max_length=limits.TOKEN, help_text="The signed part of the survey link in the resolution e-mail."
+    )
 
 
 class AssignSerializer(serializers.Serializer[Any]):
@@ -211,7 +214,7 @@ class PendingSerializer(serializers.Serializer[Any]):
 
 
 class ResolveSerializer(serializers.Serializer[Any]):
-    resolution_note = serializers.CharField()
+    resolution_note = serializers.CharField(max_length=limits.LONG_TEXT)
 
 
 class QueueEntrySerializer(serializers.ModelSerializer[LedgerEntry]):
@@ -500,8 +503,8 @@ AGENT_ACTIONS: dict[str, tuple[type[serializers.Serializer[Any]] | None, Any]] =
             "waiting_on": serializers.ChoiceField(
                 choices=["requester", "supplier"], required=False, help_text="pending"
             ),
-            "reason": serializers.CharField(required=False, help_text="priority, pending, reopen"),
-            "resolution_note": serializers.CharField(required=False, help_text="resolve"),
+            "reason": serializers.CharField(max_length=200, required=False, help_text="priority, pending, reopen"),
+            "resolution_note": serializers.CharField(max_length=limits.LONG_TEXT, required=False, help_text="resolve"),
         },
     ),
     responses=TicketDetailSerializer,
