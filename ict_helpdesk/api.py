@@ -25,7 +25,8 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from accounts.permissions import IsFacilityManagerOrReadOnly
-from ledger.models import LedgerEntry, SlaClock
+from ledger.api import LedgerClockSerializer, clocks_data
+from ledger.models import LedgerEntry
 from service_levels.models import Category, Impact, Module, Priority, Urgency
 from service_levels.selectors import category_list, priority_matrix
 from service_levels.services import priority_matrix_save
@@ -55,12 +56,6 @@ UPLOAD_PARSERS = [MultiPartParser, FormParser, JSONParser]
 
 
 # -- serializers -----------------------------------------------------------------------------
-
-
-class ClockSerializer(serializers.ModelSerializer[SlaClock]):
-    class Meta:
-        model = SlaClock
-        fields = ["metric", "target_minutes", "state", "held_by", "due_at", "breached_at", "stopped_at"]
 
 
 class AttachmentSerializer(serializers.ModelSerializer[Attachment]):
@@ -123,7 +118,7 @@ class TicketSerializer(serializers.ModelSerializer[Ticket]):
 
 
 class TicketDetailSerializer(TicketSerializer):
-    clocks = ClockSerializer(source="entry.clocks", many=True, read_only=True)
+    clocks = serializers.SerializerMethodField()
     messages = serializers.SerializerMethodField()
     attachments = serializers.SerializerMethodField()
     satisfaction = serializers.IntegerField(source="entry.satisfaction", read_only=True, allow_null=True)
@@ -140,6 +135,10 @@ class TicketDetailSerializer(TicketSerializer):
             "satisfaction",
             "reopen_until",
         ]
+
+    @extend_schema_field(LedgerClockSerializer(many=True))
+    def get_clocks(self, ticket: Ticket) -> Any:
+        return clocks_data(ticket.entry)
 
     def _internal(self) -> bool:
         return bool(self.context.get("include_internal"))

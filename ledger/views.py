@@ -22,6 +22,7 @@ from .selectors import (
     compliance_by,
     compliance_percent,
     compliance_report,
+    entry_clocks,
     entry_get,
     entry_list,
     satisfaction_average,
@@ -168,4 +169,5 @@ def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
     entry = entry_get(reference=reference, agency=scope)
     if entry is None:
         raise Http404
-    return render(request, "ledger/request_detail.html", {"entry": entry, "scope": scope})
+    context = {"entry": entry, "scope": scope, "clocks": entry_clocks(entry=entry)}
+    return render(request, "ledger/request_detail.html", context)

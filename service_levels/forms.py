@@ -11,8 +11,18 @@ from django.core.exceptions import ValidationError
 from shared_platform import limits
 from tenants.models import Agency
 
-from .models import AGREEMENT_FIELDS, Agreement, BillingUnit, Calendar, Metric, Module, Priority, Service, Weekday
-from .services import WORKING_DAY_MINUTES
+from .models import (
+    AGREEMENT_FIELDS,
+    WORKING_DAY_MINUTES,
+    Agreement,
+    BillingUnit,
+    Calendar,
+    Metric,
+    Module,
+    Priority,
+    Service,
+    Weekday,
+)
 
 DURATION = re.compile(r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*$", re.IGNORECASE)
 

@@ -32,6 +32,11 @@ class Module(models.TextChoices):
     ICT = "ict", "ICT helpdesk"
 
 
+# A "day" of an SLA target is one working day of the default calendar (9 hours): targets are
+# entered ("3d") and shown ("3 days") in these days.
+WORKING_DAY_MINUTES = 9 * 60
+
+
 class Metric(models.TextChoices):
     """What an SLA clock measures. ICT uses the first two; procurement and travel their steps."""
 
