@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from shared_platform import limits
 from shared_platform.tenancy import agency_url
 
 from .models import Membership, Role, User
@@ -43,8 +44,10 @@ class UserSerializer(serializers.ModelSerializer[User]):
 
 
 class TokenInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    email = serializers.EmailField()
-    password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(
+        max_length=limits.PASSWORD, trim_whitespace=False, style={"input_type": "password"}
+    )
 
 
 class TokenOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]

@@ -29,6 +29,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from accounts.permissions import MayUseThisAddress
+from shared_platform import limits
 from shared_platform.errors import ApplicationError
 from tenants.models import Agency
 
@@ -81,7 +82,7 @@ class MeetingInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     title = serializers.CharField(max_length=200)
     starts_at = serializers.DateTimeField()
     location = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    agenda = serializers.CharField(help_text="One item per line.")
+    agenda = serializers.CharField(max_length=limits.LONG_TEXT, help_text="One item per line.")
 
 
 class DocumentSerializer(serializers.ModelSerializer[MotionDocument]):
@@ -178,7 +179,7 @@ class MotionSerializer(serializers.ModelSerializer[Motion]):
 
 class MotionInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     title = serializers.CharField(max_length=200)
-    text = serializers.CharField()
+    text = serializers.CharField(max_length=limits.LONG_TEXT)
     rule = serializers.ChoiceField(choices=DecisionRule.choices)
     closes_at = serializers.DateTimeField(help_text="ISO 8601 with a time zone; must be in the future.")
     meeting: serializers.PrimaryKeyRelatedField[Meeting] = serializers.PrimaryKeyRelatedField(
@@ -193,12 +194,15 @@ class MotionInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class WithdrawInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        max_length=services.WITHDRAW_REASON_MAX, required=False, allow_blank=True, default=""
+    )
 
 
 class BallotInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     choice = serializers.ChoiceField(choices=BallotChoice.choices)
     agency = serializers.CharField(
+        max_length=15,
         required=False,
         help_text="The agency's code; may be left out by someone who votes for one agency only.",
     )

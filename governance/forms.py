@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.utils import timezone
 
+from shared_platform import limits
 from tenants.models import Agency
 
 from .models import DecisionRule, Meeting
@@ -25,12 +26,16 @@ class MeetingForm(forms.Form):
         label="Starts at", widget=DATETIME_INPUT, help_text=_time_zone_help("Date and time of the meeting.")
     )
     location = forms.CharField(max_length=200, required=False)
-    agenda = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), help_text="One item per line.")
+    agenda = forms.CharField(
+        max_length=limits.LONG_TEXT, widget=forms.Textarea(attrs={"rows": 6}), help_text="One item per line."
+    )
 
 
 class MotionForm(forms.Form):
     title = forms.CharField(max_length=200)
-    text = forms.CharField(label="Text of the motion", widget=forms.Textarea(attrs={"rows": 8}))
+    text = forms.CharField(
+        label="Text of the motion", max_length=limits.LONG_TEXT, widget=forms.Textarea(attrs={"rows": 8})
+    )
     meeting = forms.ModelChoiceField(
         queryset=Meeting.objects.order_by("-starts_at"),
         required=False,

@@ -19,6 +19,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from shared_platform import limits
+
 GENESIS_HASH = "0" * 64
 
 
@@ -46,7 +48,7 @@ class Meeting(models.Model):
     title = models.CharField(max_length=200)
     starts_at = models.DateTimeField()
     location = models.CharField(max_length=200, blank=True)
-    agenda = models.TextField(help_text="One item per line.")
+    agenda = models.TextField(max_length=limits.LONG_TEXT, help_text="One item per line.")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -92,7 +94,7 @@ class Motion(models.Model):
         help_text="Empty for a motion decided in writing between meetings.",
     )
     title = models.CharField(max_length=200)
-    text = models.TextField()
+    text = models.TextField(max_length=limits.LONG_TEXT)
     concerns_agency = models.ForeignKey(
         "tenants.Agency",
         on_delete=models.PROTECT,

@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import VOTING_BOARD_ROLES, Membership, Role
+from shared_platform import limits
 from shared_platform.errors import ApplicationError
 from tenants.models import Agency, AgencyKind
 
@@ -54,6 +56,8 @@ MOTION_TRANSITIONS: dict[str, set[str]] = {
 
 DOCUMENT_EXTENSIONS = {".pdf", ".docx", ".doc", ".xlsx", ".xls", ".odt", ".ods", ".csv", ".txt", ".md"}
 DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+# A withdrawal's reason is kept whole in the motion's history (MotionEvent.detail).
+WITHDRAW_REASON_MAX = 500
 
 CLOSED_AT_DEADLINE = "deadline"
 CLOSED_BY_SECRETARY = "secretary"
@@ -153,7 +157,7 @@ def meeting_create(*, created_by: User, title: str, starts_at: datetime, agenda:
     """The secretary schedules a board meeting with its agenda (one item per line)."""
     _secretary_check(user=created_by)
     title = _text_required(value=title, field="title", label="A title", max_length=200)
-    agenda = _text_required(value=agenda, field="agenda", label="The agenda")
+    agenda = _text_required(value=agenda, field="agenda", label="The agenda", max_length=limits.LONG_TEXT)
     if starts_at is None or timezone.is_naive(starts_at):
         raise ApplicationError(
             "The meeting's start needs a date, a time and a time zone.",
@@ -184,7 +188,7 @@ def _motion_fields_check(
     now: datetime,
 ) -> tuple[str, str]:
     title = _text_required(value=title, field="title", label="A title", max_length=200)
-    text = _text_required(value=text, field="text", label="The motion's text")
+    text = _text_required(value=text, field="text", label="The motion's text", max_length=limits.LONG_TEXT)
     if rule not in DecisionRule.values:
         raise ApplicationError(
             f'Unknown decision rule "{rule}"; choose one of {", ".join(DecisionRule.values)}.',
@@ -377,6 +381,10 @@ def motion_withdraw(*, motion: Motion, withdrawn_by: User, reason: str = "") -> 
     _secretary_check(user=withdrawn_by)
     motion = Motion.objects.select_for_update().get(pk=motion.pk)
     _transition_check(motion=motion, to=MotionStatus.WITHDRAWN)
+    reason = (reason or "").strip()
+    if len(reason) > WITHDRAW_REASON_MAX:
+        message = gettext("A reason is at most %(limit)d characters.") % {"limit": WITHDRAW_REASON_MAX}
+        raise ApplicationError(message, code="governance.invalid", fields={"reason": [message]})
     motion.status = MotionStatus.WITHDRAWN
     motion.save(update_fields=["status"])
     _event(motion=motion, kind=MotionEventKind.WITHDRAWN, actor=withdrawn_by, at=timezone.now(), detail=reason)

@@ -25,10 +25,12 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from accounts.permissions import IsFacilityManagerOrReadOnly
-from ledger.models import LedgerEntry, SlaClock
+from ledger.api import LedgerClockSerializer, clocks_data
+from ledger.models import LedgerEntry
 from service_levels.models import Category, Impact, Module, Priority, Urgency
 from service_levels.selectors import category_list, priority_matrix
 from service_levels.services import priority_matrix_save
+from shared_platform import limits
 from shared_platform.errors import ApplicationError, form_errors_as_error
 
 from . import services
@@ -54,12 +56,6 @@ UPLOAD_PARSERS = [MultiPartParser, FormParser, JSONParser]
 
 
 # -- serializers -----------------------------------------------------------------------------
-
-
-class ClockSerializer(serializers.ModelSerializer[SlaClock]):
-    class Meta:
-        model = SlaClock
-        fields = ["metric", "target_minutes", "state", "held_by", "due_at", "breached_at", "stopped_at"]
 
 
 class AttachmentSerializer(serializers.ModelSerializer[Attachment]):
@@ -122,7 +118,7 @@ class TicketSerializer(serializers.ModelSerializer[Ticket]):
 
 
 class TicketDetailSerializer(TicketSerializer):
-    clocks = ClockSerializer(source="entry.clocks", many=True, read_only=True)
+    clocks = serializers.SerializerMethodField()
     messages = serializers.SerializerMethodField()
     attachments = serializers.SerializerMethodField()
     satisfaction = serializers.IntegerField(source="entry.satisfaction", read_only=True, allow_null=True)
@@ -139,6 +135,10 @@ class TicketDetailSerializer(TicketSerializer):
             "satisfaction",
             "reopen_until",
         ]
+
+    @extend_schema_field(LedgerClockSerializer(many=True))
+    def get_clocks(self, ticket: Ticket) -> Any:
+        return clocks_data(ticket.entry)
 
     def _internal(self) -> bool:
         return bool(self.context.get("include_internal"))
@@ -171,13 +171,13 @@ class TicketRaiseSerializer(serializers.Serializer[Any]):
     )
     impact = serializers.ChoiceField(choices=Impact.choices)
     urgency = serializers.ChoiceField(choices=Urgency.choices)
-    subject = serializers.CharField(max_length=200)
-    description = serializers.CharField()
+    subject = serializers.CharField(max_length=limits.NAME)
+    description = serializers.CharField(max_length=limits.LONG_TEXT)
     attachments = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
 
 class ReplySerializer(serializers.Serializer[Any]):
-    body = serializers.CharField()
+    body = serializers.CharField(max_length=limits.LONG_TEXT)
     internal = serializers.BooleanField(default=False, help_text="Facility portal only: a note agents alone see.")
     attachments = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
@@ -188,11 +188,13 @@ class ReasonSerializer(serializers.Serializer[Any]):
 
 class RateSerializer(serializers.Serializer[Any]):
     score = serializers.IntegerField(min_value=1, max_value=5)
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=limits.SHORT_TEXT, default="")
 
 
 class SurveySerializer(RateSerializer):
-    token = serializers.CharField(help_text="The signed part of the survey link in the resolution e-mail.")
+    token = serializers.CharField(
+        max_length=limits.TOKEN, help_text="The signed part of the survey link in the resolution e-mail."
+    )
 
 
 class AssignSerializer(serializers.Serializer[Any]):
@@ -211,7 +213,7 @@ class PendingSerializer(serializers.Serializer[Any]):
 
 
 class ResolveSerializer(serializers.Serializer[Any]):
-    resolution_note = serializers.CharField()
+    resolution_note = serializers.CharField(max_length=limits.LONG_TEXT)
 
 
 class QueueEntrySerializer(serializers.ModelSerializer[LedgerEntry]):
@@ -500,8 +502,8 @@ AGENT_ACTIONS: dict[str, tuple[type[serializers.Serializer[Any]] | None, Any]] =
             "waiting_on": serializers.ChoiceField(
                 choices=["requester", "supplier"], required=False, help_text="pending"
             ),
-            "reason": serializers.CharField(required=False, help_text="priority, pending, reopen"),
-            "resolution_note": serializers.CharField(required=False, help_text="resolve"),
+            "reason": serializers.CharField(max_length=200, required=False, help_text="priority, pending, reopen"),
+            "resolution_note": serializers.CharField(max_length=limits.LONG_TEXT, required=False, help_text="resolve"),
         },
     ),
     responses=TicketDetailSerializer,

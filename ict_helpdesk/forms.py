@@ -9,6 +9,7 @@ from django import forms
 from accounts.models import User
 from ledger.models import EntryStatus, Holder
 from service_levels.models import Category, Impact, Module, Priority, Urgency
+from shared_platform import limits
 from tenants.models import Agency
 
 from .models import TicketKind
@@ -53,8 +54,8 @@ class TicketForm(forms.Form):
     category = forms.ModelChoiceField(queryset=Category.objects.none(), empty_label="Choose a category")
     impact = forms.ChoiceField(choices=Impact.choices, initial=Impact.LOW, help_text="Who is affected.")
     urgency = forms.ChoiceField(choices=Urgency.choices, initial=Urgency.MEDIUM, help_text="How soon it matters.")
-    subject = forms.CharField(max_length=200)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}))
+    subject = forms.CharField(max_length=limits.NAME)
+    description = forms.CharField(max_length=limits.LONG_TEXT, widget=forms.Textarea(attrs={"rows": 6}))
     attachments = MultipleFileField(help_text="Screenshots, logs or documents; up to 5 files, 10 MB each.")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -65,7 +66,7 @@ class TicketForm(forms.Form):
 class ReplyForm(OnePageForm):
     id_prefix = "reply"
 
-    body = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 4}))
+    body = forms.CharField(label="Message", max_length=limits.LONG_TEXT, widget=forms.Textarea(attrs={"rows": 4}))
     internal = forms.BooleanField(
         label="Internal note (only the facility's agents see it)", required=False, initial=False
     )
@@ -98,7 +99,9 @@ class ResolveForm(OnePageForm):
     id_prefix = "resolve"
 
     resolution_note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), help_text="What was done; the requester reads it."
+        max_length=limits.LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What was done; the requester reads it.",
     )
 
 
@@ -128,7 +131,7 @@ class RateForm(OnePageForm):
         widget=forms.RadioSelect,
         label="How satisfied are you with how this ticket was handled?",
     )
-    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000)
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=limits.SHORT_TEXT)
 
 
 class AgencyTicketFilterForm(forms.Form):

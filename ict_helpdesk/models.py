@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 
 from service_levels.models import Impact, Urgency
+from shared_platform import limits
 
 
 class TicketKind(models.TextChoices):
@@ -42,10 +43,10 @@ class Ticket(models.Model):
     impact = models.CharField(max_length=6, choices=Impact.choices)
     urgency = models.CharField(max_length=6, choices=Urgency.choices)
     subject = models.CharField(max_length=200)
-    description = models.TextField()
+    description = models.TextField(max_length=limits.LONG_TEXT)
     requester = _public(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING)
     created_at = models.DateTimeField()
-    resolution_note = models.TextField(blank=True)
+    resolution_note = models.TextField(max_length=limits.LONG_TEXT, blank=True)
     first_agent_reply_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -67,7 +68,7 @@ class Message(models.Model):
     author = _public(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING)
     by_agent = models.BooleanField(help_text="Written by the facility (an agent), not by the agency.")
     internal = models.BooleanField(default=False)
-    body = models.TextField()
+    body = models.TextField(max_length=limits.LONG_TEXT)
     created_at = models.DateTimeField()
 
     class Meta:
@@ -116,7 +117,7 @@ class Survey(models.Model):
 
     ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="survey")
     score = models.PositiveSmallIntegerField()
-    comment = models.TextField(blank=True)
+    comment = models.TextField(max_length=limits.SHORT_TEXT, blank=True)
     answered_at = models.DateTimeField()
     answered_by = _public(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True)
 

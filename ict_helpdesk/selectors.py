@@ -107,7 +107,13 @@ def ticket_get(*, reference: str) -> Ticket | None:
     """The ticket with this reference in the current schema (None if this agency has none such)."""
     return (
         Ticket.objects.select_related(
-            "entry", "entry__assignee", "entry__agency", "entry__service", "category", "requester"
+            "entry",
+            "entry__assignee",
+            "entry__agency",
+            "entry__service",
+            "entry__agreement__calendar",
+            "category",
+            "requester",
         )
         .filter(reference=reference)
         .first()

@@ -28,16 +28,19 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
+from django.utils.translation import gettext
 
 from accounts.models import User
 from ledger import services as ledger
 from ledger.models import EntryStatus, Holder, LedgerEntry
 from service_levels.models import Category, Impact, Metric, Module, Service, Urgency
 from service_levels.selectors import priority_for
+from shared_platform import limits
 from shared_platform.errors import ApplicationError
 from shared_platform.queue import enqueue_after_commit
 from tenants.models import Agency
@@ -106,12 +109,40 @@ def _text(value: str, *, field: str, label: str, limit: int | None = None) -> st
 # -- attachments ------------------------------------------------------------------
 
 
+# A file name is stored as one path component: at most this many bytes of UTF-8
+# (file systems allow 255; the rest of the path is the ticket's folder).
+FILE_NAME_MAX_BYTES = 200
+
+
+def attachment_name(original: str) -> str:
+    """The name a file is stored and shown under: safe characters only, shortened keeping its extension.
+
+    A very long name is cut to `limits.FILE_NAME` characters (and
+    FILE_NAME_MAX_BYTES bytes) before its extension, so `report...pdf` stays a
+    PDF; a name with nothing usable in it becomes `file`.
+    """
+    base = original.replace("\\", "/").rsplit("/", 1)[-1]
+    try:
+        name = get_valid_filename(base)
+    except SuspiciousFileOperation:
+        name = "file"
+    stem, dot, extension = name.rpartition(".")
+    if not dot or not stem:
+        stem, dot, extension = name, "", ""
+    suffix = (dot + extension)[:20]  # no allowed kind has a longer extension
+    room = limits.FILE_NAME - len(suffix)
+    stem = stem[:room]
+    while len((stem + suffix).encode()) > FILE_NAME_MAX_BYTES:
+        stem = stem[:-1]
+    return (stem or "file") + suffix
+
+
 def attachment_check(upload: UploadedFile) -> tuple[str, str]:
     """Refuse a file that is too big, of a kind not allowed, or whose content does not match its name.
 
     Returns the safe file name and its content type.
     """
-    name = get_valid_filename((upload.name or "file").rsplit("/", 1)[-1])[:150]
+    name = attachment_name(upload.name or "")
     limit = settings.HELPDESK_ATTACHMENT_MAX_BYTES
     if upload.size is None or upload.size > limit:
         size = f"{(upload.size or 0) / 1_048_576:.1f} MB"
@@ -213,8 +244,8 @@ def ticket_raise(
             raise ApplicationError(
                 f"{field.capitalize()} is high, medium or low.", code="helpdesk.invalid", fields={field: ["Unknown."]}
             )
-    subject = _text(subject, field="subject", label="A subject", limit=200)
-    description = _text(description, field="description", label="A description")
+    subject = _text(subject, field="subject", label="A subject", limit=limits.NAME)
+    description = _text(description, field="description", label="A description", limit=limits.LONG_TEXT)
     checked = _attachments_check(files)
     service = Service.objects.get(code=SERVICE_OF_KIND[TicketKind(kind)])
     with connection.cursor() as cursor:
@@ -329,7 +360,7 @@ def ticket_reply(
     - The requester's reply to a ticket pending on them resumes its clocks.
     """
     at = _now(at)
-    body = _text(body, field="body", label="A message")
+    body = _text(body, field="body", label="A message", limit=limits.LONG_TEXT)
     entry = LedgerEntry.objects.select_for_update().get(pk=ticket.entry_id)
     if entry.status in (EntryStatus.CLOSED, EntryStatus.CANCELLED):
         raise ApplicationError(
@@ -413,7 +444,7 @@ def ticket_resolve(*, ticket: Ticket, actor: User, resolution_note: str, at: dat
     """
     _agent_check(actor)
     at = _now(at)
-    resolution_note = _text(resolution_note, field="resolution_note", label="A resolution note")
+    resolution_note = _text(resolution_note, field="resolution_note", label="A resolution note", limit=limits.LONG_TEXT)
     entry = ledger.entry_resolve(entry=_entry(ticket), at=at, actor=actor, note="")
     ledger.entry_billable_record(entry=entry, units=Decimal("1"), at=at, actor=actor)
     ticket.resolution_note = resolution_note
@@ -518,12 +549,17 @@ def ticket_rate(
         raise ApplicationError(
             f"{ticket.reference} has already been rated; thank you.", code="helpdesk.already_rated", status_code=409
         )
+    comment = (comment or "").strip()
+    if len(comment) > limits.SHORT_TEXT:
+        message = gettext("A comment is at most %(limit)d characters (this one has %(length)d).") % {
+            "limit": limits.SHORT_TEXT,
+            "length": len(comment),
+        }
+        raise ApplicationError(message, code="helpdesk.invalid", fields={"comment": [message]})
     ledger.entry_rate(entry=_entry(ticket), score=score, at=at, actor=by)
     try:
         with transaction.atomic():
-            survey = Survey.objects.create(
-                ticket=ticket, score=score, comment=(comment or "").strip()[:2000], answered_at=at, answered_by=by
-            )
+            survey = Survey.objects.create(ticket=ticket, score=score, comment=comment, answered_at=at, answered_by=by)
     except IntegrityError:
         raise ApplicationError(
             f"{ticket.reference} has already been rated; thank you.", code="helpdesk.already_rated", status_code=409

@@ -27,9 +27,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import facility_manager_required
-from ledger.models import EntryStatus, LedgerEntry
+from ledger.models import EntryStatus
+from ledger.selectors import entry_clocks
 from service_levels.models import Category, Module, Urgency
-from service_levels.selectors import category_list, describe_minutes, priority_matrix
+from service_levels.selectors import category_list, priority_matrix
 from service_levels.services import category_save, priority_matrix_save
 from shared_platform.errors import ApplicationError, form_error_apply
 
@@ -80,25 +81,13 @@ def _ticket_context(ticket: Ticket, *, include_internal: bool) -> dict[str, Any]
     return {
         "ticket": ticket,
         "entry": entry,
-        "clocks": _clocks(entry),
+        "clocks": entry_clocks(entry=entry),
         "messages_list": conversation(ticket=ticket, include_internal=include_internal),
         "files": attachments(ticket=ticket, include_internal=include_internal).filter(message__isnull=True),
         "history": entry.events.select_related("actor").all(),
         "survey": ticket.survey if hasattr(ticket, "survey") else None,
         "reopen_deadline": reopen_deadline(entry),
     }
-
-
-def _clocks(entry: LedgerEntry) -> list[dict[str, Any]]:
-    """The ticket's SLA clocks for people: target, state, due time."""
-    return [
-        {
-            "clock": clock,
-            "target": describe_minutes(clock.target_minutes),
-            "outcome": "Breached" if clock.breached_at else ("Met" if clock.state == "stopped" else "Running"),
-        }
-        for clock in entry.clocks.all()
-    ]
 
 
 # -- an agency's address -------------------------------------------------------------------------

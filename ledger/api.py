@@ -2,22 +2,36 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.urls import URLPattern, URLResolver, include, path
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
+from service_levels.models import Metric
 from shared_platform.api import StandardPagination
 from shared_platform.errors import form_errors_as_error
 
 from .forms import RequestFilterForm
-from .models import LedgerEntry, SlaBreach, SlaClock
-from .selectors import LedgerFilters, at_risk, breach_list, compliance_report, entry_list, request_scope
+from .models import ClockState, Holder, LedgerEntry, SlaBreach
+from .selectors import (
+    ClockFigures,
+    ClockResult,
+    LedgerFilters,
+    at_risk,
+    breach_list,
+    clocks_with_breaches,
+    compliance_report,
+    entry_clocks,
+    entry_list,
+    request_scope,
+)
 
 FILTER_PARAMETERS = [
     OpenApiParameter("agency", str, description="Agency code (facility portal only)."),
@@ -36,10 +50,66 @@ def filters_from(request: Request, *, with_status: bool = False) -> tuple[Ledger
     return form.filters(), (form.cleaned_data.get("status") or "") if with_status else ""
 
 
-class ClockSerializer(serializers.ModelSerializer[SlaClock]):
-    class Meta:
-        model = SlaClock
-        fields = ["metric", "target_minutes", "state", "held_by", "started_at", "due_at", "breached_at", "stopped_at"]
+class CalendarDateTimeField(serializers.DateTimeField):
+    """An instant in the time zone it was given in (a clock's calendar), not converted to the server's."""
+
+    def enforce_timezone(self, value: datetime) -> datetime:
+        return value
+
+
+class LedgerClockSerializer(serializers.Serializer[ClockFigures]):
+    """One SLA clock: its target, the business time used, its due time while running, and its result.
+
+    The one clock shape of the API: the ledger and the helpdesk both answer with it.
+    """
+
+    metric = serializers.ChoiceField(choices=Metric.choices, source="clock.metric", read_only=True)
+    metric_label = serializers.CharField(source="clock.get_metric_display", read_only=True)
+    state = serializers.ChoiceField(choices=ClockState.choices, source="clock.state", read_only=True)
+    held_by = serializers.ChoiceField(
+        choices=Holder.choices, source="clock.held_by", read_only=True, help_text=_("Who holds the clock now.")
+    )
+    target_minutes = serializers.IntegerField(
+        source="clock.target_minutes", read_only=True, help_text=_("The target in business minutes.")
+    )
+    target = serializers.CharField(
+        source="target_text",
+        read_only=True,
+        help_text=_("The target for people, e.g. '4 h' or '3 days' (a day is 9 working hours)."),
+    )
+    used_minutes = serializers.IntegerField(
+        read_only=True,
+        help_text=_("Business minutes used: so far while running or paused, in total once stopped."),
+    )
+    used = serializers.CharField(source="used_text", read_only=True, help_text=_("The business time used, for people."))
+    started_at = serializers.DateTimeField(source="clock.started_at", read_only=True)
+    due_at = CalendarDateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "While running: when the target runs out, in the calendar's time zone. Null while paused or stopped."
+        ),
+    )
+    time_zone = serializers.CharField(read_only=True, help_text=_("The time zone of the agreement's calendar."))
+    result = serializers.ChoiceField(
+        choices=ClockResult.choices,
+        read_only=True,
+        allow_null=True,
+        help_text=_("breached as soon as the target ran out; met once stopped within it; null while counting."),
+    )
+    breach_held_by = serializers.ChoiceField(
+        choices=Holder.choices,
+        read_only=True,
+        allow_null=True,
+        help_text=_("Who held the clock when it ran out: the facility, the requester or a supplier."),
+    )
+    breached_at = serializers.DateTimeField(source="clock.breached_at", read_only=True, allow_null=True)
+    stopped_at = serializers.DateTimeField(source="clock.stopped_at", read_only=True, allow_null=True)
+
+
+def clocks_data(entry: LedgerEntry) -> Any:
+    """The request's clocks in the API's one clock shape, measured at one instant."""
+    return LedgerClockSerializer(entry_clocks(entry=entry), many=True).data  # type: ignore[arg-type]
 
 
 class LedgerEntrySerializer(serializers.ModelSerializer[LedgerEntry]):
@@ -48,7 +118,7 @@ class LedgerEntrySerializer(serializers.ModelSerializer[LedgerEntry]):
     agreement: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="reference", read_only=True)
     requester: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="email", read_only=True)
     assignee: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="email", read_only=True)
-    clocks = ClockSerializer(many=True, read_only=True)
+    clocks = serializers.SerializerMethodField()
 
     class Meta:
         model = LedgerEntry
@@ -72,6 +142,10 @@ class LedgerEntrySerializer(serializers.ModelSerializer[LedgerEntry]):
             "clocks",
         ]
 
+    @extend_schema_field(LedgerClockSerializer(many=True))
+    def get_clocks(self, entry: LedgerEntry) -> Any:
+        return clocks_data(entry)
+
 
 class LedgerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
     """The cross-agency ledger: one row per request, whatever its module. Read-only; modules write it."""
@@ -89,8 +163,8 @@ class LedgerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             filters = LedgerFilters(agency=filters.agency, person=filters.person)
         return (
             entry_list(filters=filters, status=status)
-            .prefetch_related("clocks")
-            .select_related("agreement", "requester")
+            .prefetch_related(clocks_with_breaches())
+            .select_related("agreement__calendar", "requester")
         )
 
     @extend_schema(parameters=[*FILTER_PARAMETERS, OpenApiParameter("status", str)])

@@ -13,20 +13,24 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db import models
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.selectors import agency_scope, sees_whole_agency
+from service_levels.business_time import BusinessCalendar
 from service_levels.models import Service
-from service_levels.selectors import business_calendar
+from service_levels.selectors import business_calendar, describe_minutes
 from tenants.models import Agency
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-from .models import ClockState, ComplianceMonth, LedgerEntry, NamedPerson, SlaBreach, SlaClock
+from .models import ClockState, ComplianceMonth, Holder, LedgerEntry, NamedPerson, SlaBreach, SlaClock
 
 
 @dataclass(frozen=True)
@@ -103,14 +107,116 @@ def entry_list(*, filters: LedgerFilters, status: str = "") -> QuerySet[LedgerEn
     return entries.order_by("-opened_at", "-pk")
 
 
+def clocks_with_breaches() -> Prefetch:
+    """Prefetch an entry's clocks with their breach rows, so showing who held a breach costs no query."""
+    return Prefetch("clocks", queryset=SlaClock.objects.select_related("breach"))
+
+
 def entry_get(*, reference: str, agency: Agency | None, person: User | None = None) -> LedgerEntry | None:
     """One request, within a scope: the agency's (`agency`), and only if `person` raised or is named on it."""
-    entries = LedgerEntry.objects.select_related("agency", "service", "agreement", "assignee", "requester")
+    entries = LedgerEntry.objects.select_related("agency", "service", "agreement__calendar", "assignee", "requester")
     if agency is not None:
         entries = entries.filter(agency=agency)
     if person is not None:
         entries = entries.filter(raised_by_or_names(person))
-    return entries.prefetch_related("clocks", "events").filter(reference=reference).first()
+    return entries.prefetch_related(clocks_with_breaches(), "events").filter(reference=reference).first()
+
+
+class ClockResult(models.TextChoices):
+    MET = "met", _("Met")
+    BREACHED = "breached", _("Breached")
+
+
+@dataclass(frozen=True)
+class ClockFigures:
+    """One SLA clock as people and programs see it: target, business time used, due time, result.
+
+    `used` is the business time the clock has used: up to now while it runs,
+    up to the pause while paused, in total once stopped. The due time exists
+    only while the clock runs (a pause moves it), shown in the time zone of the
+    agreement's calendar.
+    """
+
+    clock: SlaClock
+    used: timedelta
+    time_zone: str
+
+    @property
+    def target_text(self) -> str:
+        return describe_minutes(self.clock.target_minutes)
+
+    @property
+    def used_minutes(self) -> int:
+        return int(self.used.total_seconds() // 60)
+
+    @property
+    def used_text(self) -> str:
+        return describe_minutes(self.used_minutes)
+
+    @property
+    def due_at(self) -> datetime | None:
+        if self.clock.state != ClockState.RUNNING or self.clock.due_at is None:
+            return None
+        return self.clock.due_at.astimezone(ZoneInfo(self.time_zone))
+
+    @property
+    def result(self) -> str | None:
+        """Breached as soon as the target ran out; met once stopped within it; None while still counting."""
+        if self.clock.breached_at is not None:
+            return ClockResult.BREACHED
+        if self.clock.state == ClockState.STOPPED:
+            return ClockResult.MET
+        return None
+
+    @property
+    def breach_held_by(self) -> str | None:
+        """Who held the clock when it ran out (facility, requester or supplier), as the breach recorded it."""
+        if self.clock.breached_at is None:
+            return None
+        breach = getattr(self.clock, "breach", None)
+        return breach.held_by if breach is not None else self.clock.held_by
+
+    @property
+    def breach_held_by_label(self) -> str:
+        return Holder(self.breach_held_by).label if self.breach_held_by else ""
+
+    @property
+    def state_text(self) -> str:
+        """The clock's state for people: running, paused and on whom it waits, met, or breached and by whom."""
+        if self.result == ClockResult.BREACHED:
+            if self.clock.state == ClockState.STOPPED:
+                return gettext("Breached (held by the %(holder)s)") % {"holder": self.breach_held_by_label.lower()}
+            return gettext("Overdue (breached while held by the %(holder)s)") % {
+                "holder": self.breach_held_by_label.lower()
+            }
+        if self.result == ClockResult.MET:
+            return gettext("Met")
+        if self.clock.state == ClockState.PAUSED:
+            return gettext("Paused (waiting on the %(holder)s)") % {"holder": Holder(self.clock.held_by).label.lower()}
+        return gettext("Running")
+
+
+def clock_used(*, clock: SlaClock, calendar: BusinessCalendar, at: datetime) -> timedelta:
+    """The business time a clock has used by `at`: what it banked, plus its current run if it runs.
+
+    The business time of the run comes from the calendar (service_levels.business_time).
+    """
+    if clock.running_since is None:
+        return clock.used_before
+    return clock.used_before + calendar.working_time_between(clock.running_since, at)
+
+
+def clock_figures(*, clock: SlaClock, now: datetime | None = None) -> ClockFigures:
+    """The figures of one clock; its entry's agreement calendar measures the time used."""
+    calendar = clock.entry.agreement.calendar
+    used = clock_used(clock=clock, calendar=business_calendar(calendar=calendar), at=now or timezone.now())
+    return ClockFigures(clock=clock, used=used, time_zone=calendar.time_zone)
+
+
+def entry_clocks(*, entry: LedgerEntry, now: datetime | None = None) -> list[ClockFigures]:
+    """Every clock of a request with its figures, measured at one instant."""
+    now = now or timezone.now()
+    return [clock_figures(clock=clock, now=now) for clock in entry.clocks.all()]
 
 
 def clocks_crossing(*, now: datetime) -> QuerySet[SlaClock]:

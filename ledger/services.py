@@ -52,7 +52,7 @@ from .models import (
     SlaBreach,
     SlaClock,
 )
-from .selectors import clocks_crossing, compliance_from_ledger
+from .selectors import clock_used, clocks_crossing, compliance_from_ledger
 
 # Allowed moves of a ledger entry (one table for every module).
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -168,8 +168,7 @@ def _schedule(clock: SlaClock, entry: LedgerEntry) -> None:
 
 def _bank(clock: SlaClock, entry: LedgerEntry, at: datetime) -> None:
     """Add the business time since the clock last started running to what it has used."""
-    if clock.running_since is not None:
-        clock.used_before += _calendar(entry).working_time_between(clock.running_since, at)
+    clock.used_before = clock_used(clock=clock, calendar=_calendar(entry), at=at)
     clock.running_since = None
     clock.warn_first_at = clock.warn_second_at = clock.due_at = None
 

@@ -21,6 +21,7 @@ from .selectors import (
     compliance_by,
     compliance_percent,
     compliance_report,
+    entry_clocks,
     entry_get,
     entry_list,
     request_scope,
@@ -174,4 +175,5 @@ def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
     entry = entry_get(reference=reference, agency=scope.agency, person=scope.person)
     if entry is None:
         raise Http404
-    return render(request, "ledger/request_detail.html", {"entry": entry, "scope": scope.agency})
+    context = {"entry": entry, "scope": scope.agency, "clocks": entry_clocks(entry=entry)}
+    return render(request, "ledger/request_detail.html", context)

@@ -8,10 +8,21 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from shared_platform import limits
 from tenants.models import Agency
 
-from .models import AGREEMENT_FIELDS, Agreement, BillingUnit, Calendar, Metric, Module, Priority, Service, Weekday
-from .services import WORKING_DAY_MINUTES
+from .models import (
+    AGREEMENT_FIELDS,
+    WORKING_DAY_MINUTES,
+    Agreement,
+    BillingUnit,
+    Calendar,
+    Metric,
+    Module,
+    Priority,
+    Service,
+    Weekday,
+)
 
 DURATION = re.compile(r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*$", re.IGNORECASE)
 
@@ -53,7 +64,9 @@ class ServiceForm(forms.Form):
     name = forms.CharField(max_length=120)
     module = forms.ChoiceField(choices=Module.choices)
     billing_unit = forms.ChoiceField(choices=BillingUnit.choices)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    description = forms.CharField(
+        max_length=limits.SHORT_TEXT, widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
     is_active = forms.BooleanField(required=False, initial=True, label="Offered")
 
 

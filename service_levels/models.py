@@ -18,6 +18,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import F, Func, Q
 
+from shared_platform import limits
+
 service_code_validator = RegexValidator(
     r"^[A-Z][A-Z0-9-]{1,19}$",
     "A service code is 2 to 20 capital letters, digits or hyphens, starting with a letter (e.g. ICT-INC).",
@@ -28,6 +30,11 @@ class Module(models.TextChoices):
     PROCUREMENT = "procurement", "Procurement"
     TRAVEL = "travel", "Travel"
     ICT = "ict", "ICT helpdesk"
+
+
+# A "day" of an SLA target is one working day of the default calendar (9 hours): targets are
+# entered ("3d") and shown ("3 days") in these days.
+WORKING_DAY_MINUTES = 9 * 60
 
 
 class Metric(models.TextChoices):
@@ -65,7 +72,7 @@ class Service(models.Model):
     name = models.CharField(max_length=120)
     module = models.CharField(max_length=12, choices=Module.choices)
     billing_unit = models.CharField(max_length=20, choices=BillingUnit.choices)
-    description = models.TextField(blank=True)
+    description = models.TextField(max_length=limits.SHORT_TEXT, blank=True)
     is_active = models.BooleanField("active", default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -227,7 +234,7 @@ class Agreement(models.Model):
         validators=percent,
         help_text="Monthly cap on credits, as a percentage of the invoice before credits.",
     )
-    notes = models.TextField(blank=True)
+    notes = models.TextField(max_length=limits.SHORT_TEXT, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -8,12 +8,14 @@ from datetime import date
 
 import holidays
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext, ngettext
 
 from shared_platform.errors import ApplicationError
 from tenants.models import Agency
 
 from .business_time import BusinessCalendar
 from .models import (
+    WORKING_DAY_MINUTES,
     Agreement,
     AgreementService,
     AgreementTarget,
@@ -132,11 +134,22 @@ def targets_for(*, agreement: Agreement, service: Service, priority: str) -> dic
 
 
 def describe_minutes(minutes: int) -> str:
-    """Business minutes for people: '30 min', '4 h', '27 h 30 min'."""
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, rest = divmod(minutes, 60)
-    return f"{hours} h {rest} min" if rest else f"{hours} h"
+    """Business time for people: '30 min', '4 h', '4 h 30 min', '3 days', '1 day 2 h'.
+
+    A day is WORKING_DAY_MINUTES (9 working hours), the day targets are entered in
+    ('3d'), so a target reads back as it was set. Every target, time used and time
+    left on the pages and in the API reads through this one function.
+    """
+    days, rest = divmod(max(int(minutes), 0), WORKING_DAY_MINUTES)
+    hours, mins = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(ngettext("%(count)d day", "%(count)d days", days) % {"count": days})
+    if hours:
+        parts.append(gettext("%(count)d h") % {"count": hours})
+    if mins or not parts:
+        parts.append(gettext("%(count)d min") % {"count": mins})
+    return " ".join(parts)
 
 
 def priority_for(*, impact: str, urgency: str) -> str:

@@ -18,6 +18,7 @@ from .business_time import CalendarError, week_check
 from .models import (
     AGREEMENT_FIELDS,
     AGREEMENT_TERMS,
+    WORKING_DAY_MINUTES,
     Agreement,
     AgreementService,
     AgreementTarget,
@@ -35,9 +36,6 @@ from .models import (
     Urgency,
     WorkingSpan,
 )
-
-# A "day" in the catalogue's defaults is one working day of the default calendar (9 hours).
-WORKING_DAY_MINUTES = 9 * 60
 
 
 @dataclass(frozen=True)
