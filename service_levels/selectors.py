@@ -95,6 +95,14 @@ def agreement_in_force(*, agency: Agency, on: date) -> Agreement | None:
     )
 
 
+def services_covered(*, agency: Agency, on: date) -> set[str]:
+    """The codes of the services the agency's agreement in force that day includes (none without one)."""
+    agreement = agreement_in_force(agency=agency, on=on)
+    if agreement is None:
+        return set()
+    return set(agreement.services.values_list("service__code", flat=True))
+
+
 def agreement_covering(*, agency: Agency, service: Service, on: date) -> Agreement:
     """The agreement under which the agency may ask for this service on that day, or a clear refusal."""
     agreement = agreement_in_force(agency=agency, on=on)

@@ -27,6 +27,8 @@ class NavItem:
 
 NAVIGATION: list[NavItem] = [
     NavItem("Home", "home", on_facility=True, on_agency=True),
+    # The one approvals inbox (shared_platform/start.py): every module's items waiting for this person.
+    NavItem("Approvals", "approvals", on_facility=False, on_agency=True, roles=frozenset({Role.APPROVER})),
     # Service levels: the facility's staff see every agency; an agency's people see their own.
     NavItem("SLA dashboard", "sla-dashboard", on_facility=True, on_agency=False, roles=FACILITY_ROLES),
     NavItem("SLA dashboard", "sla-dashboard", on_facility=False, on_agency=True),
@@ -56,6 +58,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Billing", "billing:invoices", on_facility=True, on_agency=False, roles=BILLING_FACILITY_ROLES),
     NavItem("Price list", "billing:prices", on_facility=True, on_agency=False, roles=BILLING_FACILITY_ROLES),
     NavItem("Invoices", "billing:invoices", on_facility=False, on_agency=True, roles=frozenset({Role.AGENCY_FINANCE})),
+    NavItem("People", "agency-people", on_facility=False, on_agency=True),
     NavItem("API", "api-docs", on_facility=True, on_agency=True),
 ]
 

@@ -17,6 +17,8 @@ sla_api: list[URLPattern | URLResolver] = [*catalogue_api, *ledger_api]
 urlpatterns = [
     *common,
     path("", views.agency_home, name="home"),
+    path("people/", views.agency_directory, name="agency-people"),
+    path("approvals/", views.approvals_inbox, name="approvals"),
     path("", include("ledger.urls")),
     path("", include("service_levels.urls")),
     *governance_urls.agency_urlpatterns,

@@ -18,6 +18,7 @@ sla_api: list[URLPattern | URLResolver] = [*catalogue_api, *ledger_api]
 urlpatterns = [
     *common,
     path("", views.facility_home, name="home"),
+    path("approvals/", views.approvals_inbox, name="approvals"),
     path("admin/", admin.site.urls),
     path("", include("ledger.urls")),
     path("", include("service_levels.urls")),

@@ -7,23 +7,48 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from accounts.selectors import agency_people, roles_at
+from accounts.selectors import agency_people
+from shared_platform import start
 from shared_platform.errors import json_error_response
 from tenants.selectors import agency_list
 
 
+def _start(request: HttpRequest) -> dict[str, object]:
+    """What awaits this person here, from every module (shared_platform/start.py)."""
+    viewer = start.viewer_for(user=request.user, address=request.tenant)  # type: ignore[arg-type, attr-defined]
+    waiting = start.approvals(viewer=viewer)
+    return {
+        "panels": start.start_panels(viewer=viewer),
+        "new_requests": start.new_request_links(viewer=viewer),
+        "approvals_waiting": waiting,
+        "approvals_shown": waiting[:5],
+    }
+
+
 def facility_home(request: HttpRequest) -> HttpResponse:
-    """The facility portal's front page: the agencies it serves."""
+    """The facility portal's start page: what awaits this person, then the agencies the facility serves."""
     page = Paginator(agency_list(), 25).get_page(request.GET.get("page"))
-    return render(request, "shared_platform/facility_home.html", {"page": page})
+    return render(request, "shared_platform/facility_home.html", {"page": page, **_start(request)})
 
 
 def agency_home(request: HttpRequest) -> HttpResponse:
-    """An agency's front page: the agency, your roles in it, and who holds which role."""
+    """An agency's start page: new requests, what awaits this person (their requests, approvals, invoices)."""
+    agency = request.tenant  # type: ignore[attr-defined]
+    return render(request, "shared_platform/agency_home.html", {"agency": agency, **_start(request)})
+
+
+def agency_directory(request: HttpRequest) -> HttpResponse:
+    """Who holds which role at this agency."""
     agency = request.tenant  # type: ignore[attr-defined]
     page = Paginator(agency_people(agency=agency), 25).get_page(request.GET.get("page"))
-    roles = roles_at(user=request.user, agency=agency)
-    return render(request, "shared_platform/agency_home.html", {"agency": agency, "page": page, "roles": roles})
+    return render(request, "shared_platform/agency_directory.html", {"agency": agency, "page": page})
+
+
+def approvals_inbox(request: HttpRequest) -> HttpResponse:
+    """The one approvals inbox: what every module has waiting for this person's decision, longest waiting first."""
+    viewer = start.viewer_for(user=request.user, address=request.tenant)  # type: ignore[arg-type, attr-defined]
+    page = Paginator(start.approvals(viewer=viewer), 25).get_page(request.GET.get("page"))
+    return render(request, "shared_platform/approvals.html", {"page": page})
 
 
 def _error(request: HttpRequest, status: int, code: str, title: str, message: str) -> HttpResponse:

@@ -7,26 +7,26 @@ from accounts.models import Role
 pytestmark = pytest.mark.django_db
 
 
-def test_the_agency_home_lists_who_holds_which_role(make_person, undp, client_at):
+def test_the_agency_people_page_lists_who_holds_which_role(make_person, undp, client_at):
     approver = make_person((Role.APPROVER, undp), (Role.REQUESTER, undp), first_name="Carla", last_name="Ferreira")
-    body = client_at(undp, approver).get("/").content.decode()
+    body = client_at(undp, approver).get("/people/").content.decode()
     assert "Your roles here" in body
     assert "Approver / certifying officer" in body
     assert "Carla Ferreira" in body
     assert "Signed in as <strong>Carla Ferreira</strong>" in body
 
 
-def test_the_agency_home_never_lists_another_agencys_people(make_person, undp, unfpa, client_at):
+def test_the_agency_people_page_never_lists_another_agencys_people(make_person, undp, unfpa, client_at):
     make_person((Role.REQUESTER, unfpa), email="someone@unfpa.test")
     requester = make_person((Role.REQUESTER, undp))
-    body = client_at(undp, requester).get("/").content.decode()
+    body = client_at(undp, requester).get("/people/").content.decode()
     assert "someone@unfpa.test" not in body
 
 
 def test_the_people_table_pages_by_25(make_person, undp, client_at):
     people = [make_person((Role.REQUESTER, undp)) for _ in range(30)]
-    first = client_at(undp, people[0]).get("/").content.decode()
-    second = client_at(undp, people[0]).get("/?page=2").content.decode()
+    first = client_at(undp, people[0]).get("/people/").content.decode()
+    second = client_at(undp, people[0]).get("/people/?page=2").content.decode()
     assert "Page 1 of 2 (30 in all)" in first
     assert "Page 2 of 2 (30 in all)" in second
     assert first.count("@example.org") == 25
@@ -35,7 +35,7 @@ def test_the_people_table_pages_by_25(make_person, undp, client_at):
 
 def test_a_page_number_out_of_range_shows_the_last_page(make_person, undp, client_at):
     person = make_person((Role.REQUESTER, undp))
-    response = client_at(undp, person).get("/?page=999")
+    response = client_at(undp, person).get("/people/?page=999")
     assert response.status_code == 200
 
 
