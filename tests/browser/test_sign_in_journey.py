@@ -40,8 +40,8 @@ def test_a_requester_signs_in_and_out_at_their_agency_address(page, address, und
     # then
     expect(page).to_have_url(address("undp"))
     expect(page.get_by_role("heading", level=1)).to_have_text(undp.name)
-    roles = page.locator(".module", has=page.get_by_role("heading", name="Your roles here"))
-    expect(roles.locator("ul.roles")).to_have_text("Requester")
+    # the start page: what awaits her (nothing yet)
+    expect(page.locator("#start-my-requests")).to_contain_text("You have no open request.")
     expect(page.locator("#user-tools")).to_contain_text(f"Signed in as {ana.get_full_name()}")
     page.screenshot(path=AGENCY_HOME_SCREENSHOT, full_page=True)
 

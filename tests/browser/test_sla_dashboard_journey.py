@@ -18,8 +18,11 @@ DASHBOARD_SCREENSHOT = "/tmp/browser-sla-dashboard.png"
 
 
 @pytest.fixture
-def delivered(undp, unfpa, sign_agreement, raise_request):  # type: ignore[no-untyped-def]
-    """UNDP: one request met, one breached; UNFPA: one met; each an open P1 past its first response."""
+def delivered(undp, unfpa, sign_agreement, raise_request, make_person):  # type: ignore[no-untyped-def]
+    """UNDP: one request met, one breached; UNFPA: one met; each an open P1 past its first response.
+
+    UNDP's open P1 is Ana's (a UNDP requester), so she sees it at risk on UNDP's dashboard."""
+    ana = make_person((Role.REQUESTER, undp), email="ana@undp.test")
     now = timezone.now()
     sign_agreement(undp)
     sign_agreement(unfpa)
@@ -31,15 +34,16 @@ def delivered(undp, unfpa, sign_agreement, raise_request):  # type: ignore[no-un
         entry = raise_request(agency, "ICT-REQ", opened, priority="P4", reference=reference, title="Extra monitor")
         entry_resolve(entry=entry, at=now - timedelta(minutes=1))
     for agency in (undp, unfpa):
-        raise_request(agency, "ICT-INC", now - timedelta(days=3), priority="P1", reference=f"{agency.code}-OPEN")
+        requester = ana if agency == undp else None
+        opened = now - timedelta(days=3)
+        raise_request(agency, "ICT-INC", opened, priority="P1", reference=f"{agency.code}-OPEN", requester=requester)
 
 
 def test_the_manager_reads_and_filters_the_dashboard_and_an_agency_sees_only_its_own(
     page: Page, address, facility, undp, make_person, delivered
 ):
-    # given the facility manager and a UNDP requester
+    # given the facility manager and a UNDP requester (Ana, made with the requests)
     make_person((Role.FACILITY_MANAGER, None), email="manager@facility.test")
-    make_person((Role.REQUESTER, undp), email="ana@undp.test")
 
     # when the manager opens the dashboard from the navigation
     page.goto(address(None))
