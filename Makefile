@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format browsers clean-data help
+.PHONY: run test lint format translations browsers clean-data help
 
 help:
 	@echo "make run    - set up and run the platform with demo data (web, worker, beat, embedded PostgreSQL and Redis)"
@@ -19,10 +19,13 @@ $(STAMP): $(BIN)/python requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-run: $(STAMP)
+translations: $(STAMP)
+	$(BIN)/python manage.py compile_translations
+
+run: $(STAMP) translations
 	$(BIN)/python -m shared_platform.stack
 
-test: $(STAMP) lint
+test: $(STAMP) lint translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

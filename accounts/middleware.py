@@ -19,7 +19,14 @@ from shared_platform.errors import json_error_response
 from .selectors import addresses_for, user_may_use_address
 
 # Paths anyone may reach: signing in and out, health checks, static files.
-OPEN_PATH_PREFIXES = ("/accounts/login/", "/accounts/logout/", "/healthz", "/static/", "/api/auth/token/")
+OPEN_PATH_PREFIXES = (
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/language/",
+    "/healthz",
+    "/static/",
+    "/api/auth/token/",
+)
 
 
 class AddressAccessMiddleware:

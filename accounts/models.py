@@ -7,6 +7,7 @@ they work for. A Membership gives a person one role, either in one agency
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -39,6 +40,12 @@ class User(AbstractUser):
 
     username = None  # type: ignore[assignment,misc]
     email = models.EmailField("e-mail address", unique=True)
+    language = models.CharField(
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text="The language of their pages and e-mails; blank: the browser's.",
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from shared_platform.errors import ApplicationError
@@ -104,6 +106,20 @@ def user_sign_in(*, request: HttpRequest, email: str, password: str, agency: Age
             code="auth.no_access_here",
             status_code=403,
         )
+    return user
+
+
+@transaction.atomic
+def user_language_set(*, user: User, language: str) -> User:
+    """A person's language for pages and e-mails, kept on their account so it follows them everywhere."""
+    if language not in dict(settings.LANGUAGES):
+        raise ApplicationError(
+            _("%(language)s is not a language of the platform.") % {"language": language},
+            code="accounts.unknown_language",
+        )
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
     return user
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
@@ -14,7 +15,9 @@ from django.views.decorators.http import require_POST
 from shared_platform.errors import ApplicationError, json_error_response
 
 from .forms import SignInForm
-from .services import user_sign_in
+from .language import language_cookie_set
+from .models import User
+from .services import user_language_set, user_sign_in
 
 
 @login_not_required
@@ -39,10 +42,20 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             status = error.status_code
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            return redirect(next_url or "home")
+            return _keep_language(request, user, redirect(next_url or "home"))
     elif request.method == "POST":
         status = 400
     return render(request, "accounts/sign_in.html", {"form": form, "next": next_url}, status=status)
+
+
+def _keep_language(request: HttpRequest, user: User, response: HttpResponse) -> HttpResponse:
+    """A language chosen on the sign-in page becomes the person's; else the one they chose before follows them."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    if chosen in dict(settings.LANGUAGES):
+        user_language_set(user=user, language=chosen)
+    elif user.language:
+        language_cookie_set(response, user.language)
+    return response
 
 
 @require_POST

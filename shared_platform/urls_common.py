@@ -13,6 +13,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts import views as account_views
 from accounts.api import MeApi, TokenApi
+from accounts.language import language_choose
 from tenants.api import AgencyViewSet
 
 from . import health
@@ -48,6 +49,7 @@ api_common = [
 urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/login/", account_views.sign_in, name="login"),
     path("accounts/logout/", account_views.sign_out, name="logout"),
+    path("language/", language_choose, name="language"),
     path("healthz", health.healthz, name="healthz"),
 ]
 

@@ -85,9 +85,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.language.PersonLanguageMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.AddressAccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -107,6 +109,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "shared_platform.context_processors.platform",
@@ -179,6 +182,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 
 # --- Locale ------------------------------------------------------------------
 LANGUAGE_CODE = "en"
+# Each person chooses (saved on their account, else the browser's Accept-Language); each agency chooses
+# the language of its invoices, reports and minutes. Catalogues: <app>/locale/<language>/LC_MESSAGES/django.po,
+# compiled by `manage.py compile_translations` (part of `make run` and `make test`).
+LANGUAGES = [
+    ("en", "English"),
+    ("fr", "Français"),
+    ("es", "Español"),
+    ("pt-br", "Português (Brasil)"),
+]
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 TIME_ZONE = env("TIME_ZONE", default="America/Sao_Paulo")
 USE_I18N = True
 USE_TZ = True
