@@ -23,7 +23,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.permissions import MayUseThisAddress
+from accounts.permissions import FacilityPortalOnly, MayUseThisAddress
 from service_levels.models import Service
 from shared_platform.api import StandardPagination
 from shared_platform.errors import ApplicationError
@@ -69,21 +69,21 @@ class ReadsBilling(BasePermission):
         return True
 
 
-class IsFacilityFinance(BasePermission):
+class IsFacilityFinance(FacilityPortalOnly, BasePermission):
     message = "Only facility finance may do this."
 
     def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
         return selectors.is_facility_finance(user=request.user, agency=request.tenant)
 
 
-class ReadsFacilityBilling(BasePermission):
+class ReadsFacilityBilling(FacilityPortalOnly, BasePermission):
     message = "Only the facility's finance, manager and auditor read this."
 
     def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
         return request.tenant.is_facility and ReadsBilling().has_permission(request, view)
 
 
-class KeepsPriceList(BasePermission):
+class KeepsPriceList(FacilityPortalOnly, BasePermission):
     message = "Only facility finance and the facility manager keep the price list."
 
     def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]

@@ -28,7 +28,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
-from accounts.permissions import MayUseThisAddress
+from accounts.permissions import FacilityPortalOnly, MayUseThisAddress
 from shared_platform.errors import ApplicationError
 from tenants.models import Agency
 
@@ -51,14 +51,14 @@ PDF_RESPONSE = {(200, "application/pdf"): OpenApiTypes.BINARY}
 # --- Permissions ---------------------------------------------------------------
 
 
-class IsBoardReader(BasePermission):
+class IsBoardReader(FacilityPortalOnly, BasePermission):
     message = "Motions are for the board, its secretary and the auditor, on the facility portal."
 
     def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
         return selectors.may_read_board(user=request.user, agency=request.tenant)
 
 
-class IsBoardSecretary(BasePermission):
+class IsBoardSecretary(FacilityPortalOnly, BasePermission):
     message = "Only the board secretary (the facility manager) may do this."
 
     def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]

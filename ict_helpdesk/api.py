@@ -14,7 +14,13 @@ from typing import Any
 
 from django.db import connection
 from django.http import FileResponse, Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
@@ -56,6 +62,7 @@ UPLOAD_PARSERS = [MultiPartParser, FormParser, JSONParser]
 # -- serializers -----------------------------------------------------------------------------
 
 
+@extend_schema_serializer(component_name="TicketClock")  # the ledger has its own "LedgerClock"
 class ClockSerializer(serializers.ModelSerializer[SlaClock]):
     class Meta:
         model = SlaClock

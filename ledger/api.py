@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import URLPattern, URLResolver, include, path
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -37,6 +37,7 @@ def filters_from(request: Request, *, with_status: bool = False) -> tuple[Ledger
     return form.filters(), (form.cleaned_data.get("status") or "") if with_status else ""
 
 
+@extend_schema_serializer(component_name="LedgerClock")  # the helpdesk has its own "TicketClock"
 class ClockSerializer(serializers.ModelSerializer[SlaClock]):
     class Meta:
         model = SlaClock
