@@ -184,6 +184,20 @@ def service_save(
 
 
 @transaction.atomic
+def service_change(*, service: Service, targets: Sequence[Target] | None = None, **changes: object) -> Service:
+    """Change some of a catalogue service's fields; what is not given stays as it is (an API PATCH).
+
+    Targets are replaced only when given.
+    """
+    current: dict[str, object] = {
+        name: getattr(service, name) for name in ("code", "name", "module", "billing_unit", "description", "is_active")
+    }
+    if targets is None:
+        targets = [Target(metric=t.metric, priority=t.priority, minutes=t.target_minutes) for t in service.targets.all()]
+    return service_save(service=service, targets=targets, **{**current, **changes})  # type: ignore[arg-type]
+
+
+@transaction.atomic
 def calendar_save(
     *,
     calendar: Calendar | None = None,
@@ -240,6 +254,30 @@ def calendar_save(
 
         enqueue_after_commit(clocks_recompute, calendar.pk)
     return calendar
+
+
+@transaction.atomic
+def calendar_change(
+    *,
+    calendar: Calendar,
+    working_hours: Sequence[tuple[int, time, time]] | None = None,
+    closures: Sequence[tuple[date, str]] | None = None,
+    **changes: object,
+) -> Calendar:
+    """Change some of a calendar's fields; what is not given stays as it is (an API PATCH)."""
+    current: dict[str, object] = {
+        name: getattr(calendar, name) for name in ("name", "time_zone", "country", "subdivision", "is_default")
+    }
+    if working_hours is None:
+        working_hours = [(span.weekday, span.starts, span.ends) for span in calendar.spans.all()]
+    if closures is None:
+        closures = [(closure.day, closure.name) for closure in calendar.closures.all()]
+    return calendar_save(
+        calendar=calendar,
+        working_hours=working_hours,
+        closures=closures,
+        **{**current, **changes},  # type: ignore[arg-type]
+    )
 
 
 def catalogue_seed_defaults() -> None:
