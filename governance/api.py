@@ -22,13 +22,14 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
 from accounts.permissions import FacilityPortalOnly, MayUseThisAddress
+from shared_platform.api import BoundedJSONParser
 from shared_platform.errors import ApplicationError
 from tenants.models import Agency
 
@@ -282,7 +283,7 @@ class MotionViewSet(
     """Motions: the board reads them and casts ballots; the secretary drafts, opens, closes and withdraws them."""
 
     serializer_class = MotionSerializer
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    parser_classes = [BoundedJSONParser, FormParser, MultiPartParser]
     SECRETARY_ACTIONS = {"create", "open", "close", "withdraw", "documents"}
 
     def get_permissions(self):  # type: ignore[no-untyped-def]

@@ -24,7 +24,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -35,6 +35,7 @@ from ledger.models import LedgerEntry, SlaClock
 from service_levels.models import Category, Impact, Module, Priority, Urgency
 from service_levels.selectors import category_list, priority_matrix
 from service_levels.services import priority_matrix_save
+from shared_platform.api import BoundedJSONParser
 from shared_platform.errors import ApplicationError, form_errors_as_error
 
 from . import services
@@ -56,7 +57,7 @@ from .selectors import (
 )
 from .services import reopen_deadline
 
-UPLOAD_PARSERS = [MultiPartParser, FormParser, JSONParser]
+UPLOAD_PARSERS = [MultiPartParser, FormParser, BoundedJSONParser]
 
 
 # -- serializers -----------------------------------------------------------------------------

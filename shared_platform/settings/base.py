@@ -192,6 +192,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.MayUseThisAddress"],
     "DEFAULT_PAGINATION_CLASS": "shared_platform.api.StandardPagination",
+    # JSON refusing deep nesting (a 400, never a RecursionError), then DRF's form parsers.
+    "DEFAULT_PARSER_CLASSES": [
+        "shared_platform.api.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 25,
     # drf-spectacular's, plus the error responses each operation can give (shared_platform/schema.py).
     "DEFAULT_SCHEMA_CLASS": "shared_platform.schema.AddressAutoSchema",

@@ -1,4 +1,4 @@
-"""Writing the catalogue and calendars through the API: a PATCH keeps what it does not send, a PUT or POST says what is missing."""
+"""Catalogue and calendars through the API: a PATCH keeps what it leaves out, a whole write names what is missing."""
 
 from __future__ import annotations
 
