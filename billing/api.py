@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
@@ -94,8 +94,9 @@ def _scope(request: Request) -> Any:
     return selectors.billing_scope(user=request.user, agency=request.tenant)  # type: ignore[attr-defined]
 
 
+@extend_schema_field({"type": "string", "pattern": r"^[0-9]{4}-(0[1-9]|1[0-2])(-[0-9]{2})?$", "example": "2026-10"})
 class MonthField(serializers.DateField):
-    """YYYY-MM (or a date, taken as its month)."""
+    """YYYY-MM (or a date, taken as its month); always written YYYY-MM."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("input_formats", ["%Y-%m", "%Y-%m-%d"])
@@ -111,8 +112,16 @@ class MonthField(serializers.DateField):
 
 
 class InvoiceLineSerializer(serializers.ModelSerializer[InvoiceLine]):
-    service: serializers.SlugRelatedField[Service] = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    request = serializers.CharField(source="entry.reference", read_only=True, default=None)
+    service: serializers.SlugRelatedField[Service] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True, help_text="None on cost-share and credit-cap lines."
+    )
+    request = serializers.CharField(
+        source="entry.reference",
+        read_only=True,
+        default=None,
+        allow_null=True,
+        help_text="None on lines of no request.",
+    )
 
     class Meta:
         model = InvoiceLine
@@ -133,7 +142,7 @@ class InvoiceLineSerializer(serializers.ModelSerializer[InvoiceLine]):
 
 class InvoiceSerializer(serializers.ModelSerializer[Invoice]):
     agency = serializers.CharField(source="agency.code", read_only=True)
-    month = serializers.DateField(format="%Y-%m", read_only=True)
+    month = MonthField(read_only=True)
     credit_note = serializers.SerializerMethodField()
     pdf_url = serializers.SerializerMethodField()
 
@@ -187,7 +196,8 @@ class UsageEventSerializer(serializers.ModelSerializer[UsageEvent]):
 
 
 class PaymentInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    reference = serializers.CharField(max_length=100, help_text="The agency's transfer reference.")
+    paid_on = serializers.DateField(help_text="The day the agency paid (not in the future, not before the issue).")
 
 
 class CreditNoteInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -221,7 +231,7 @@ class CreditNoteSerializer(serializers.ModelSerializer[CreditNote]):
 
 
 class RunSerializer(serializers.ModelSerializer[BillingRun]):
-    month = serializers.DateField(format="%Y-%m", read_only=True)
+    month = MonthField(read_only=True)
     percent = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -364,13 +374,14 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(request=PaymentInputSerializer, responses={200: InvoiceDetailSerializer})
     @action(detail=True, methods=["post"])
     def pay(self, request: Request, pk: str | None = None) -> Response:
-        """Record the agency's payment of an issued invoice."""
+        """Record the agency's payment of an issued invoice: its transfer reference and the day it was paid."""
         payload = PaymentInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         invoice = services.invoice_pay(
             invoice=self.get_object(),
             paid_by=request.user,  # type: ignore[arg-type]
             reference=payload.validated_data["reference"],
+            paid_on=payload.validated_data["paid_on"],
         )
         return self._detail(invoice)
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -30,6 +30,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_tenants.utils import tenant_context
 
 from accounts.models import User
@@ -577,16 +578,36 @@ def invoices_issue(*, month: date, issued_by: User) -> list[Invoice]:
 
 
 @transaction.atomic
-def invoice_pay(*, invoice: Invoice, paid_by: User, reference: str = "", paid_at: datetime | None = None) -> Invoice:
-    """Record the agency's payment of an issued invoice."""
-    paid_at = _now(paid_at)
+def invoice_pay(
+    *, invoice: Invoice, paid_by: User, reference: str, paid_on: date, now: datetime | None = None
+) -> Invoice:
+    """Record the agency's payment of an issued invoice: its transfer reference and the day it was paid.
+
+    A payment without a reference cannot be matched with the bank statement, so
+    both are required; the day is neither in the future nor before the invoice
+    was issued. `paid_at` holds the start of that day in the facility's time zone.
+    """
+    now = _now(now)
     invoice = _locked(invoice)
     _guard(invoice, InvoiceStatus.PAID)
-    if paid_at > timezone.now():
-        message = "A payment cannot be recorded in the future."
-        raise ApplicationError(message, code="billing.paid_in_future", fields={"paid_at": [message]})
+    reference = reference.strip()
+    if not reference:
+        message = gettext("Give the payment's reference (the agency's transfer reference).")
+        raise ApplicationError(
+            message, code="billing.payment_reference_required", fields={"reference": [gettext("Required.")]}
+        )
+    if paid_on > timezone.localdate(now):
+        message = gettext("A payment cannot be recorded in the future.")
+        raise ApplicationError(message, code="billing.paid_in_future", fields={"paid_on": [message]})
+    if invoice.issued_at is not None and paid_on < timezone.localdate(invoice.issued_at):
+        message = gettext("%(number)s was issued on %(issued)s; it cannot have been paid before that.") % {
+            "number": invoice.number,
+            "issued": f"{timezone.localdate(invoice.issued_at):%d %b %Y}",
+        }
+        raise ApplicationError(message, code="billing.paid_before_issue", fields={"paid_on": [message]})
+    paid_at = timezone.make_aware(datetime.combine(paid_on, time.min))
     invoice.status, invoice.paid_at, invoice.paid_by = InvoiceStatus.PAID, paid_at, paid_by
-    invoice.payment_reference = reference.strip()[:100]
+    invoice.payment_reference = reference[:100]
     invoice.save(update_fields=["status", "paid_at", "paid_by", "payment_reference"])
     _event(invoice, InvoiceEventKind.PAID, paid_by, invoice.payment_reference)
     return invoice

@@ -29,7 +29,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from accounts.permissions import FacilityPortalOnly, MayUseThisAddress
-from shared_platform.api import BoundedJSONParser
+from shared_platform.api import AwareDateTimeField, BoundedJSONParser
 from shared_platform.errors import ApplicationError
 from tenants.models import Agency
 
@@ -80,7 +80,7 @@ class MeetingSerializer(serializers.ModelSerializer[Meeting]):
 
 class MeetingInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     title = serializers.CharField(max_length=200)
-    starts_at = serializers.DateTimeField()
+    starts_at = AwareDateTimeField()
     location = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     agenda = serializers.CharField(help_text="One item per line.")
 
@@ -116,9 +116,11 @@ class TallySerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class MotionSerializer(serializers.ModelSerializer[Motion]):
-    meeting: serializers.PrimaryKeyRelatedField[Meeting] = serializers.PrimaryKeyRelatedField(read_only=True)
+    meeting: serializers.PrimaryKeyRelatedField[Meeting] = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True
+    )
     concerns_agency: serializers.SlugRelatedField[Agency] = serializers.SlugRelatedField(
-        slug_field="code", read_only=True
+        slug_field="code", read_only=True, allow_null=True
     )
     rule_label = serializers.CharField(source="get_rule_display", read_only=True)
     documents = DocumentSerializer(many=True, read_only=True)
@@ -181,7 +183,7 @@ class MotionInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     title = serializers.CharField(max_length=200)
     text = serializers.CharField()
     rule = serializers.ChoiceField(choices=DecisionRule.choices)
-    closes_at = serializers.DateTimeField(help_text="ISO 8601 with a time zone; must be in the future.")
+    closes_at = AwareDateTimeField(help_text="ISO 8601 with a time zone; must be in the future.")
     meeting: serializers.PrimaryKeyRelatedField[Meeting] = serializers.PrimaryKeyRelatedField(
         queryset=Meeting.objects.all(), required=False, allow_null=True
     )

@@ -96,8 +96,8 @@ class TicketSerializer(serializers.ModelSerializer[Ticket]):
     status = serializers.CharField(source="entry.status", read_only=True)
     held_by = serializers.CharField(source="entry.held_by", read_only=True)
     assignee = serializers.SerializerMethodField()
-    resolved_at = serializers.DateTimeField(source="entry.completed_at", read_only=True)
-    closed_at = serializers.DateTimeField(source="entry.closed_at", read_only=True)
+    resolved_at = serializers.DateTimeField(source="entry.completed_at", read_only=True, allow_null=True)
+    closed_at = serializers.DateTimeField(source="entry.closed_at", read_only=True, allow_null=True)
     breached = serializers.BooleanField(source="entry.breached", read_only=True)
 
     class Meta:

@@ -45,7 +45,9 @@ class TargetSerializer(serializers.Serializer):  # type: ignore[type-arg]
     priority = serializers.ChoiceField(
         choices=[("", "All priorities"), *Priority.choices], allow_blank=True, default=""
     )
-    target_minutes = serializers.IntegerField(min_value=1, help_text="Business minutes on the agreement's calendar.")
+    target_minutes = serializers.IntegerField(
+        min_value=1, max_value=services.MAX_TARGET_MINUTES, help_text="Business minutes on the agreement's calendar."
+    )
     target = serializers.SerializerMethodField(help_text="The same, for people.")
 
     def get_target(self, target: Any) -> str:

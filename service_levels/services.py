@@ -9,6 +9,7 @@ from datetime import date, time, timedelta
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.translation import gettext
 
 from shared_platform.errors import ApplicationError
 from shared_platform.queue import enqueue_after_commit
@@ -38,6 +39,8 @@ from .models import (
 
 # A "day" in the catalogue's defaults is one working day of the default calendar (9 hours).
 WORKING_DAY_MINUTES = 9 * 60
+# No service-level target is longer than a year, even counted in every minute of it.
+MAX_TARGET_MINUTES = 365 * 24 * 60
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,12 @@ def _targets_check(targets: Sequence[Target | Override]) -> None:
                 "A target must be a positive number of business minutes; zero-length targets are refused.",
                 code="sla.target_not_positive",
             )
+        if target.minutes > MAX_TARGET_MINUTES:
+            raise ApplicationError(
+                gettext("A target can be at most %(limit)s business minutes (a year).")
+                % {"limit": f"{MAX_TARGET_MINUTES:,}"},
+                code="sla.target_too_long",
+            )
         key = (getattr(target, "service", None), target.metric, target.priority)
         if key in seen:
             raise ApplicationError("Each metric and priority may have one target only.", code="sla.duplicate_target")
@@ -193,7 +202,9 @@ def service_change(*, service: Service, targets: Sequence[Target] | None = None,
         name: getattr(service, name) for name in ("code", "name", "module", "billing_unit", "description", "is_active")
     }
     if targets is None:
-        targets = [Target(metric=t.metric, priority=t.priority, minutes=t.target_minutes) for t in service.targets.all()]
+        targets = [
+            Target(metric=t.metric, priority=t.priority, minutes=t.target_minutes) for t in service.targets.all()
+        ]
     return service_save(service=service, targets=targets, **{**current, **changes})  # type: ignore[arg-type]
 
 

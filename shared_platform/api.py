@@ -1,13 +1,17 @@
-"""Cross-cutting API pieces: the pagination every list uses, and the JSON parser every view reads with."""
+"""Cross-cutting API pieces: pagination, and the JSON parser and date-time field every view reads with."""
 
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework import serializers
 from rest_framework.exceptions import ParseError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
@@ -61,3 +65,30 @@ class BoundedJSONParser(JSONParser):
         if _depth_exceeds(document, MAX_JSON_DEPTH):
             raise ParseError(too_deep)
         return document
+
+
+# Nothing the platform records happened before it: a year 72 is a typo (and, in a
+# zone's local mean time, has an offset with seconds that RFC 3339 cannot write).
+EARLIEST_DATETIME = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """Every date and time the API reads: with its time zone (STYLE.md: time is aware), from 2000 on.
+
+    A naive time would be read in the server's zone, which the caller cannot
+    see; the schema's `date-time` (RFC 3339) asks for the offset anyway.
+    Used by every ModelSerializer (shared_platform.apps) and by input serializers.
+    """
+
+    default_error_messages = {
+        "naive": gettext_lazy("Give the time zone too: an offset such as 2026-11-30T17:00:00-03:00, or Z for UTC."),
+        "too_early": gettext_lazy("Give a date and time from the year 2000 on."),
+    }
+
+    def enforce_timezone(self, value: datetime) -> datetime:
+        if timezone.is_naive(value):
+            self.fail("naive")
+        aware: datetime = super().enforce_timezone(value)
+        if aware < EARLIEST_DATETIME:
+            self.fail("too_early")
+        return aware

@@ -23,10 +23,11 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import build_mock_request
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
+TIME_OF_DAY_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$"
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -70,6 +71,15 @@ class AddressAutoSchema(AutoSchema):
                 responses[str(status_code)] = self._get_response_for_code(error, str(status_code), direction=direction)
         return responses
 
+    def _map_serializer_field(self, field: Any, direction: Any, bypass_extensions: bool = False) -> Any:
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, serializers.TimeField) and schema.get("format") == "time":
+            # A time of day on a calendar's clock, in the calendar's own zone: "08:00" or "17:30:00".
+            # JSON Schema's "time" is RFC 3339's full-time, which needs an offset these never have.
+            del schema["format"]
+            schema["pattern"] = TIME_OF_DAY_PATTERN
+        return schema
+
     def _error_statuses(self) -> list[int]:
         has_body = self.method in BODY_METHODS and self.get_request_serializer() is not None
         has_parameters = "{" in self.path or bool(self._get_parameters())
@@ -102,6 +112,19 @@ def _throttles_of(view: Any) -> list[Any]:
         return list(view.get_throttles())
     except Exception:
         return []
+
+
+def paginated(serializer: type[serializers.Serializer], name: str) -> serializers.Serializer:  # type: ignore[type-arg]
+    """The schema of a page of `serializer` rows (StandardPagination), for views that page by hand."""
+    return inline_serializer(
+        name,
+        {
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": serializer(many=True),
+        },
+    )
 
 
 class _AgencyAddress:

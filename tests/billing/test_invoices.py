@@ -39,9 +39,10 @@ def test_issuing_numbers_the_invoice_and_stores_its_pdf(issued):
 
 
 def test_an_invoice_is_paid_once_and_then_only_credited(issued, finance):
-    services.invoice_pay(invoice=issued, paid_by=finance, reference="UNDP transfer 4711")
+    today = timezone.localdate()
+    services.invoice_pay(invoice=issued, paid_by=finance, reference="UNDP transfer 4711", paid_on=today)
     with pytest.raises(ApplicationError) as refused:
-        services.invoice_pay(invoice=issued, paid_by=finance)
+        services.invoice_pay(invoice=issued, paid_by=finance, reference="again", paid_on=today)
     assert refused.value.code == "billing.illegal_transition" and refused.value.status_code == 409
     with pytest.raises(ApplicationError):
         services.invoice_issue(invoice=issued, issued_by=finance)
