@@ -127,10 +127,16 @@ def currency_check(currency: str, *, field: str = "currency") -> str:
 
 def decision_check(decision: RegisterEntry | int | None, *, field: str = "decision") -> RegisterEntry:
     """The adopted board decision a price list or sharing key cites (its number in the register)."""
-    entry = register_entry_get(number=decision) if isinstance(decision, int) else decision
-    if entry is None:
+    if decision is None:
         message = "Cite the board decision that approved this: its number in the decision register."
         raise ApplicationError(message, code="billing.decision_required", fields={field: [message]})
+    entry = register_entry_get(number=decision) if isinstance(decision, int) else decision
+    if entry is None:
+        message = gettext(
+            "There is no decision number %(number)s in the register; "
+            "check the number of the decision that approved this."
+        ) % {"number": decision}
+        raise ApplicationError(message, code="billing.decision_not_found", fields={field: [message]})
     if entry.motion.outcome != Outcome.ADOPTED:
         message = f"Decision {entry.number} was not adopted; cite an adopted decision."
         raise ApplicationError(message, code="billing.decision_not_adopted", fields={field: [message]})
