@@ -30,7 +30,8 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy
 from django_tenants.utils import tenant_context
 
 from accounts.models import User
@@ -543,11 +544,36 @@ def _locked(invoice: Invoice) -> Invoice:
     return Invoice.objects.select_for_update(of=("self",)).select_related("agency").get(pk=invoice.pk)
 
 
+# Why each move the transition table refuses is refused, in words a finance officer uses.
+_REFUSED_MOVES: dict[tuple[str, str], Promise] = {
+    (InvoiceStatus.DRAFT, InvoiceStatus.PAID): gettext_lazy(
+        "This draft has not been issued yet; issue it before recording a payment."
+    ),
+    (InvoiceStatus.DRAFT, InvoiceStatus.CANCELLED): gettext_lazy(
+        "This draft has not been issued, so there is nothing to credit; a new run of the month redrafts it."
+    ),
+    (InvoiceStatus.ISSUED, InvoiceStatus.ISSUED): gettext_lazy("%(invoice)s has already been issued."),
+    (InvoiceStatus.PAID, InvoiceStatus.ISSUED): gettext_lazy("%(invoice)s has already been issued and paid."),
+    (InvoiceStatus.PAID, InvoiceStatus.PAID): gettext_lazy("A payment of %(invoice)s has already been recorded."),
+    (InvoiceStatus.CANCELLED, InvoiceStatus.ISSUED): gettext_lazy(
+        "%(invoice)s was cancelled by a credit note and cannot be issued again; "
+        "a new run of the month drafts the corrected invoice."
+    ),
+    (InvoiceStatus.CANCELLED, InvoiceStatus.PAID): gettext_lazy(
+        "%(invoice)s was cancelled by a credit note, so no payment can be recorded against it."
+    ),
+    (InvoiceStatus.CANCELLED, InvoiceStatus.CANCELLED): gettext_lazy(
+        "%(invoice)s has already been cancelled by a credit note."
+    ),
+}
+
+
 def _guard(invoice: Invoice, to: str) -> None:
+    """Refuse a move TRANSITIONS does not allow, saying why in a sentence about this invoice."""
     if to not in TRANSITIONS[invoice.status]:
-        label = invoice.number or "This draft"
+        template = _REFUSED_MOVES.get((invoice.status, to), gettext_lazy("%(invoice)s cannot change that way."))
         raise ApplicationError(
-            f"{label} is {invoice.get_status_display().lower()}; it cannot become {InvoiceStatus(to).label.lower()}.",
+            str(template) % {"invoice": invoice.number or gettext("This draft")},
             code="billing.illegal_transition",
             status_code=409,
         )
