@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -25,7 +26,7 @@ from rest_framework.response import Response
 
 from accounts.permissions import FacilityPortalOnly, MayUseThisAddress
 from service_levels.models import Service
-from shared_platform.api import StandardPagination
+from shared_platform.api import EARLIEST_DATETIME, StandardPagination
 from shared_platform.errors import ApplicationError
 
 from . import selectors, services
@@ -104,8 +105,16 @@ class MonthField(serializers.DateField):
         kwargs.setdefault("help_text", MONTH_HELP)
         super().__init__(**kwargs)
 
+    default_error_messages = {"too_early": gettext_lazy("Give a month from January 2000 on.")}
+
     def to_internal_value(self, value: Any) -> Any:
-        return super().to_internal_value(value).replace(day=1)
+        month = super().to_internal_value(value).replace(day=1)
+        if month < EARLIEST_DATETIME.date():  # the platform bills nothing before it (and %Y writes 897, not 0897)
+            self.fail("too_early")
+        return month
+
+    def to_representation(self, value: Any) -> Any:
+        return None if value is None else f"{value.year:04d}-{value.month:02d}"
 
 
 # -- serializers -------------------------------------------------------------------------
