@@ -110,7 +110,17 @@ def request_refused_error(exc: SuspiciousOperation) -> tuple[int, dict[str, Any]
             "limit": f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,}"
         }
         return status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, error_body("request_too_large", message)
-    return status.HTTP_400_BAD_REQUEST, error_body("bad_request", _("The request could not be read: %s") % exc)
+    if isinstance(exc, TooManyFieldsSent):
+        message = _("The request sends more than %(limit)s fields.") % {
+            "limit": f"{settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,}"
+        }
+    elif isinstance(exc, TooManyFilesSent):
+        message = _("The request sends more than %(limit)s files.") % {
+            "limit": f"{settings.DATA_UPLOAD_MAX_NUMBER_FILES:,}"
+        }
+    else:
+        message = _("The multipart body could not be read.")
+    return status.HTTP_400_BAD_REQUEST, error_body("bad_request", message)
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

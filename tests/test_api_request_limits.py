@@ -70,3 +70,16 @@ def test_a_body_refused_before_any_view_runs_is_json_on_api_paths_and_a_page_els
 
     # and the same refusal on an API path (e.g. by a middleware reading the body) answers in the error shape
     _assert_error_shape(error_400(rf.post("/api/auth/token/"), RequestDataTooBig()), 413, "request_too_large")
+
+
+def test_a_form_with_too_many_fields_is_a_json_400_on_the_api(settings, undp, api_at) -> None:
+    # given a limit of 5 form fields
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 5
+    body = "&".join(f"field{number}=x" for number in range(10))
+
+    # when a form with 10 is posted
+    response = api_at(undp).post("/api/auth/token/", body, content_type="application/x-www-form-urlencoded")
+
+    # then it is refused in plain words, in the error shape
+    _assert_error_shape(response, 400, "bad_request")
+    assert json.loads(response.content)["error"]["message"] == "The request sends more than 5 fields."
