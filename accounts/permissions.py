@@ -4,6 +4,19 @@ from .models import FACILITY_ROLES
 from .selectors import has_role, is_facility_manager, user_may_use_address
 
 
+class FacilityPortalOnly:
+    """A permission that never grants `facility_portal_only_methods` (every method if None) on an agency's address.
+
+    An agency's OpenAPI schema leaves those operations out (shared_platform/schema.py),
+    so each address documents only what can be done there.
+    """
+
+    facility_portal_only_methods: frozenset[str] | None = None
+
+    def only_on_facility_portal(self, method: str) -> bool:
+        return self.facility_portal_only_methods is None or method.upper() in self.facility_portal_only_methods
+
+
 class MayUseThisAddress(BasePermission):
     """The default for every API view: signed in, and a member where the request is addressed."""
 
@@ -13,7 +26,7 @@ class MayUseThisAddress(BasePermission):
         return user_may_use_address(user=request.user, agency=request.tenant)
 
 
-class IsFacilityStaff(BasePermission):
+class IsFacilityStaff(FacilityPortalOnly, BasePermission):
     """A facility role (or a platform administrator) on the facility portal."""
 
     message = "Only the facility's staff may do this."
@@ -25,15 +38,17 @@ class IsFacilityStaff(BasePermission):
         return request.user.is_staff or has_role(user=request.user, agency=tenant, roles=FACILITY_ROLES)
 
 
-class IsPlatformAdministrator(BasePermission):
+class IsPlatformAdministrator(FacilityPortalOnly, BasePermission):
     message = "Only a platform administrator may do this."
 
     def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
         return bool(request.tenant.is_facility and request.user.is_authenticated and request.user.is_staff)
 
 
-class IsFacilityManagerOrReadOnly(BasePermission):
+class IsFacilityManagerOrReadOnly(FacilityPortalOnly, BasePermission):
     """Reading for everyone who may use the address; writing for the facility manager on the portal."""
+
+    facility_portal_only_methods = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
     message = "Only the facility manager may change this."
 

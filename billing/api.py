@@ -15,17 +15,18 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.permissions import MayUseThisAddress
+from accounts.permissions import FacilityPortalOnly, MayUseThisAddress
 from service_levels.models import Service
-from shared_platform.api import StandardPagination
+from shared_platform.api import EARLIEST_DATETIME, StandardPagination
 from shared_platform.errors import ApplicationError
 
 from . import selectors, services
@@ -69,21 +70,21 @@ class ReadsBilling(BasePermission):
         return True
 
 
-class IsFacilityFinance(BasePermission):
+class IsFacilityFinance(FacilityPortalOnly, BasePermission):
     message = "Only facility finance may do this."
 
     def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
         return selectors.is_facility_finance(user=request.user, agency=request.tenant)
 
 
-class ReadsFacilityBilling(BasePermission):
+class ReadsFacilityBilling(FacilityPortalOnly, BasePermission):
     message = "Only the facility's finance, manager and auditor read this."
 
     def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
         return request.tenant.is_facility and ReadsBilling().has_permission(request, view)
 
 
-class KeepsPriceList(BasePermission):
+class KeepsPriceList(FacilityPortalOnly, BasePermission):
     message = "Only facility finance and the facility manager keep the price list."
 
     def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
@@ -94,8 +95,9 @@ def _scope(request: Request) -> Any:
     return selectors.billing_scope(user=request.user, agency=request.tenant)  # type: ignore[attr-defined]
 
 
+@extend_schema_field({"type": "string", "pattern": r"^[0-9]{4}-(0[1-9]|1[0-2])(-[0-9]{2})?$", "example": "2026-10"})
 class MonthField(serializers.DateField):
-    """YYYY-MM (or a date, taken as its month)."""
+    """YYYY-MM (or a date, taken as its month); always written YYYY-MM."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("input_formats", ["%Y-%m", "%Y-%m-%d"])
@@ -103,16 +105,32 @@ class MonthField(serializers.DateField):
         kwargs.setdefault("help_text", MONTH_HELP)
         super().__init__(**kwargs)
 
+    default_error_messages = {"too_early": gettext_lazy("Give a month from January 2000 on.")}
+
     def to_internal_value(self, value: Any) -> Any:
-        return super().to_internal_value(value).replace(day=1)
+        month = super().to_internal_value(value).replace(day=1)
+        if month < EARLIEST_DATETIME.date():  # the platform bills nothing before it (and %Y writes 897, not 0897)
+            self.fail("too_early")
+        return month
+
+    def to_representation(self, value: Any) -> Any:
+        return None if value is None else f"{value.year:04d}-{value.month:02d}"
 
 
 # -- serializers -------------------------------------------------------------------------
 
 
 class InvoiceLineSerializer(serializers.ModelSerializer[InvoiceLine]):
-    service: serializers.SlugRelatedField[Service] = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    request = serializers.CharField(source="entry.reference", read_only=True, default=None)
+    service: serializers.SlugRelatedField[Service] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True, help_text="None on cost-share and credit-cap lines."
+    )
+    request = serializers.CharField(
+        source="entry.reference",
+        read_only=True,
+        default=None,
+        allow_null=True,
+        help_text="None on lines of no request.",
+    )
 
     class Meta:
         model = InvoiceLine
@@ -133,7 +151,7 @@ class InvoiceLineSerializer(serializers.ModelSerializer[InvoiceLine]):
 
 class InvoiceSerializer(serializers.ModelSerializer[Invoice]):
     agency = serializers.CharField(source="agency.code", read_only=True)
-    month = serializers.DateField(format="%Y-%m", read_only=True)
+    month = MonthField(read_only=True)
     credit_note = serializers.SerializerMethodField()
     pdf_url = serializers.SerializerMethodField()
 
@@ -187,7 +205,8 @@ class UsageEventSerializer(serializers.ModelSerializer[UsageEvent]):
 
 
 class PaymentInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    reference = serializers.CharField(max_length=100, help_text="The agency's transfer reference.")
+    paid_on = serializers.DateField(help_text="The day the agency paid (not in the future, not before the issue).")
 
 
 class CreditNoteInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -221,7 +240,7 @@ class CreditNoteSerializer(serializers.ModelSerializer[CreditNote]):
 
 
 class RunSerializer(serializers.ModelSerializer[BillingRun]):
-    month = serializers.DateField(format="%Y-%m", read_only=True)
+    month = MonthField(read_only=True)
     percent = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -364,13 +383,14 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(request=PaymentInputSerializer, responses={200: InvoiceDetailSerializer})
     @action(detail=True, methods=["post"])
     def pay(self, request: Request, pk: str | None = None) -> Response:
-        """Record the agency's payment of an issued invoice."""
+        """Record the agency's payment of an issued invoice: its transfer reference and the day it was paid."""
         payload = PaymentInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         invoice = services.invoice_pay(
             invoice=self.get_object(),
             paid_by=request.user,  # type: ignore[arg-type]
             reference=payload.validated_data["reference"],
+            paid_on=payload.validated_data["paid_on"],
         )
         return self._detail(invoice)
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from service_levels.models import Service
 
@@ -89,7 +90,12 @@ class ExchangeRateForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
-    reference = forms.CharField(max_length=100, required=False, help_text="The agency's transfer reference.")
+    reference = forms.CharField(max_length=100, help_text=gettext_lazy("The agency's transfer reference."))
+    paid_on = forms.DateField(
+        label=gettext_lazy("Paid on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=gettext_lazy("The day the agency paid."),
+    )
 
 
 class CreditNoteForm(forms.Form):

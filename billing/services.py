@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -31,6 +31,8 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy
 from django_tenants.utils import tenant_context
 
 from accounts.models import User
@@ -129,10 +131,16 @@ def currency_check(currency: str, *, field: str = "currency") -> str:
 
 def decision_check(decision: RegisterEntry | int | None, *, field: str = "decision") -> RegisterEntry:
     """The adopted board decision a price list or sharing key cites (its number in the register)."""
-    entry = register_entry_get(number=decision) if isinstance(decision, int) else decision
-    if entry is None:
+    if decision is None:
         message = "Cite the board decision that approved this: its number in the decision register."
         raise ApplicationError(message, code="billing.decision_required", fields={field: [message]})
+    entry = register_entry_get(number=decision) if isinstance(decision, int) else decision
+    if entry is None:
+        message = gettext(
+            "There is no decision number %(number)s in the register; "
+            "check the number of the decision that approved this."
+        ) % {"number": decision}
+        raise ApplicationError(message, code="billing.decision_not_found", fields={field: [message]})
     if entry.motion.outcome != Outcome.ADOPTED:
         message = f"Decision {entry.number} was not adopted; cite an adopted decision."
         raise ApplicationError(message, code="billing.decision_not_adopted", fields={field: [message]})
@@ -539,11 +547,36 @@ def _locked(invoice: Invoice) -> Invoice:
     return Invoice.objects.select_for_update(of=("self",)).select_related("agency").get(pk=invoice.pk)
 
 
+# Why each move the transition table refuses is refused, in words a finance officer uses.
+_REFUSED_MOVES: dict[tuple[str, str], Promise] = {
+    (InvoiceStatus.DRAFT, InvoiceStatus.PAID): gettext_lazy(
+        "This draft has not been issued yet; issue it before recording a payment."
+    ),
+    (InvoiceStatus.DRAFT, InvoiceStatus.CANCELLED): gettext_lazy(
+        "This draft has not been issued, so there is nothing to credit; a new run of the month redrafts it."
+    ),
+    (InvoiceStatus.ISSUED, InvoiceStatus.ISSUED): gettext_lazy("%(invoice)s has already been issued."),
+    (InvoiceStatus.PAID, InvoiceStatus.ISSUED): gettext_lazy("%(invoice)s has already been issued and paid."),
+    (InvoiceStatus.PAID, InvoiceStatus.PAID): gettext_lazy("A payment of %(invoice)s has already been recorded."),
+    (InvoiceStatus.CANCELLED, InvoiceStatus.ISSUED): gettext_lazy(
+        "%(invoice)s was cancelled by a credit note and cannot be issued again; "
+        "a new run of the month drafts the corrected invoice."
+    ),
+    (InvoiceStatus.CANCELLED, InvoiceStatus.PAID): gettext_lazy(
+        "%(invoice)s was cancelled by a credit note, so no payment can be recorded against it."
+    ),
+    (InvoiceStatus.CANCELLED, InvoiceStatus.CANCELLED): gettext_lazy(
+        "%(invoice)s has already been cancelled by a credit note."
+    ),
+}
+
+
 def _guard(invoice: Invoice, to: str) -> None:
+    """Refuse a move TRANSITIONS does not allow, saying why in a sentence about this invoice."""
     if to not in TRANSITIONS[invoice.status]:
-        label = invoice.number or "This draft"
+        template = _REFUSED_MOVES.get((invoice.status, to), gettext_lazy("%(invoice)s cannot change that way."))
         raise ApplicationError(
-            f"{label} is {invoice.get_status_display().lower()}; it cannot become {InvoiceStatus(to).label.lower()}.",
+            str(template) % {"invoice": invoice.number or gettext("This draft")},
             code="billing.illegal_transition",
             status_code=409,
         )
@@ -580,16 +613,36 @@ def invoices_issue(*, month: date, issued_by: User) -> list[Invoice]:
 
 
 @transaction.atomic
-def invoice_pay(*, invoice: Invoice, paid_by: User, reference: str = "", paid_at: datetime | None = None) -> Invoice:
-    """Record the agency's payment of an issued invoice."""
-    paid_at = _now(paid_at)
+def invoice_pay(
+    *, invoice: Invoice, paid_by: User, reference: str, paid_on: date, now: datetime | None = None
+) -> Invoice:
+    """Record the agency's payment of an issued invoice: its transfer reference and the day it was paid.
+
+    A payment without a reference cannot be matched with the bank statement, so
+    both are required; the day is neither in the future nor before the invoice
+    was issued. `paid_at` holds the start of that day in the facility's time zone.
+    """
+    now = _now(now)
     invoice = _locked(invoice)
     _guard(invoice, InvoiceStatus.PAID)
-    if paid_at > timezone.now():
-        message = "A payment cannot be recorded in the future."
-        raise ApplicationError(message, code="billing.paid_in_future", fields={"paid_at": [message]})
+    reference = reference.strip()
+    if not reference:
+        message = gettext("Give the payment's reference (the agency's transfer reference).")
+        raise ApplicationError(
+            message, code="billing.payment_reference_required", fields={"reference": [gettext("Required.")]}
+        )
+    if paid_on > timezone.localdate(now):
+        message = gettext("A payment cannot be recorded in the future.")
+        raise ApplicationError(message, code="billing.paid_in_future", fields={"paid_on": [message]})
+    if invoice.issued_at is not None and paid_on < timezone.localdate(invoice.issued_at):
+        message = gettext("%(number)s was issued on %(issued)s; it cannot have been paid before that.") % {
+            "number": invoice.number,
+            "issued": f"{timezone.localdate(invoice.issued_at):%d %b %Y}",
+        }
+        raise ApplicationError(message, code="billing.paid_before_issue", fields={"paid_on": [message]})
+    paid_at = timezone.make_aware(datetime.combine(paid_on, time.min))
     invoice.status, invoice.paid_at, invoice.paid_by = InvoiceStatus.PAID, paid_at, paid_by
-    invoice.payment_reference = reference.strip()[:100]
+    invoice.payment_reference = reference[:100]
     invoice.save(update_fields=["status", "paid_at", "paid_by", "payment_reference"])
     _event(invoice, InvoiceEventKind.PAID, paid_by, invoice.payment_reference)
     return invoice

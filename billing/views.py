@@ -169,7 +169,12 @@ def invoice_pay(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _invoice_page(request, invoice, status=400, payment_form=form)
     try:
-        services.invoice_pay(invoice=invoice, paid_by=_user(request), reference=form.cleaned_data["reference"])
+        services.invoice_pay(
+            invoice=invoice,
+            paid_by=_user(request),
+            reference=form.cleaned_data["reference"],
+            paid_on=form.cleaned_data["paid_on"],
+        )
     except ApplicationError as error:
         form_error_apply(form, error)
         return _invoice_page(request, invoice, status=error.status_code, payment_form=form)

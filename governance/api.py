@@ -22,14 +22,15 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
-from accounts.permissions import MayUseThisAddress
+from accounts.permissions import FacilityPortalOnly, MayUseThisAddress
 from shared_platform import limits
+from shared_platform.api import AwareDateTimeField, BoundedJSONParser
 from shared_platform.errors import ApplicationError
 from tenants.models import Agency
 
@@ -52,14 +53,14 @@ PDF_RESPONSE = {(200, "application/pdf"): OpenApiTypes.BINARY}
 # --- Permissions ---------------------------------------------------------------
 
 
-class IsBoardReader(BasePermission):
+class IsBoardReader(FacilityPortalOnly, BasePermission):
     message = "Motions are for the board, its secretary and the auditor, on the facility portal."
 
     def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
         return selectors.may_read_board(user=request.user, agency=request.tenant)
 
 
-class IsBoardSecretary(BasePermission):
+class IsBoardSecretary(FacilityPortalOnly, BasePermission):
     message = "Only the board secretary (the facility manager) may do this."
 
     def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
@@ -80,7 +81,7 @@ class MeetingSerializer(serializers.ModelSerializer[Meeting]):
 
 class MeetingInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     title = serializers.CharField(max_length=200)
-    starts_at = serializers.DateTimeField()
+    starts_at = AwareDateTimeField()
     location = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     agenda = serializers.CharField(max_length=limits.LONG_TEXT, help_text="One item per line.")
 
@@ -116,9 +117,11 @@ class TallySerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class MotionSerializer(serializers.ModelSerializer[Motion]):
-    meeting: serializers.PrimaryKeyRelatedField[Meeting] = serializers.PrimaryKeyRelatedField(read_only=True)
+    meeting: serializers.PrimaryKeyRelatedField[Meeting] = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True
+    )
     concerns_agency: serializers.SlugRelatedField[Agency] = serializers.SlugRelatedField(
-        slug_field="code", read_only=True
+        slug_field="code", read_only=True, allow_null=True
     )
     rule_label = serializers.CharField(source="get_rule_display", read_only=True)
     documents = DocumentSerializer(many=True, read_only=True)
@@ -181,7 +184,7 @@ class MotionInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     title = serializers.CharField(max_length=200)
     text = serializers.CharField(max_length=limits.LONG_TEXT)
     rule = serializers.ChoiceField(choices=DecisionRule.choices)
-    closes_at = serializers.DateTimeField(help_text="ISO 8601 with a time zone; must be in the future.")
+    closes_at = AwareDateTimeField(help_text="ISO 8601 with a time zone; must be in the future.")
     meeting: serializers.PrimaryKeyRelatedField[Meeting] = serializers.PrimaryKeyRelatedField(
         queryset=Meeting.objects.all(), required=False, allow_null=True
     )
@@ -286,7 +289,7 @@ class MotionViewSet(
     """Motions: the board reads them and casts ballots; the secretary drafts, opens, closes and withdraws them."""
 
     serializer_class = MotionSerializer
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    parser_classes = [BoundedJSONParser, FormParser, MultiPartParser]
     SECRETARY_ACTIONS = {"create", "open", "close", "withdraw", "documents"}
 
     def get_permissions(self):  # type: ignore[no-untyped-def]

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts.models import VOTING_BOARD_ROLES, Membership, Role
 from shared_platform import limits
@@ -80,15 +81,34 @@ def _secretary_check(*, user: User) -> None:
         )
 
 
+# Why each move MOTION_TRANSITIONS refuses is refused, in the words of the board's rules of procedure.
+_REFUSED_MOVES: dict[tuple[str, str], Promise] = {
+    (MotionStatus.DRAFT, MotionStatus.CLOSED): gettext_lazy(
+        '"%(motion)s" has not been opened for votes yet, so there is no vote to close.'
+    ),
+    (MotionStatus.OPEN, MotionStatus.OPEN): gettext_lazy('"%(motion)s" is already open for votes.'),
+    (MotionStatus.OPEN, MotionStatus.WITHDRAWN): gettext_lazy(
+        '"%(motion)s" is already open for votes; a motion can be withdrawn only before voting starts.'
+    ),
+    (MotionStatus.WITHDRAWN, MotionStatus.OPEN): gettext_lazy(
+        '"%(motion)s" was withdrawn and cannot be opened for votes; table it again as a new motion.'
+    ),
+    (MotionStatus.WITHDRAWN, MotionStatus.WITHDRAWN): gettext_lazy('"%(motion)s" has already been withdrawn.'),
+    (MotionStatus.WITHDRAWN, MotionStatus.CLOSED): gettext_lazy(
+        '"%(motion)s" was withdrawn, so there is no vote to close.'
+    ),
+}
+
+
 def _transition_check(*, motion: Motion, to: str) -> None:
     if to not in MOTION_TRANSITIONS[motion.status]:
         if motion.status == MotionStatus.CLOSED:
             raise ApplicationError(
                 f'"{motion.title}" is already closed.', code="governance.motion_closed", status_code=409
             )
+        template = _REFUSED_MOVES.get((motion.status, to), gettext_lazy('"%(motion)s" cannot change that way.'))
         raise ApplicationError(
-            f'"{motion.title}" is {motion.get_status_display().lower()}; it cannot be '
-            f"{MotionStatus(to).label.lower()} from there.",
+            str(template) % {"motion": motion.title},
             code="governance.invalid_transition",
             status_code=409,
         )

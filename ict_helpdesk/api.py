@@ -14,11 +14,16 @@ from typing import Any
 
 from django.db import connection
 from django.http import FileResponse, Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -31,6 +36,7 @@ from service_levels.models import Category, Impact, Module, Priority, Urgency
 from service_levels.selectors import category_list, priority_matrix
 from service_levels.services import priority_matrix_save
 from shared_platform import limits
+from shared_platform.api import BoundedJSONParser
 from shared_platform.errors import ApplicationError, form_errors_as_error
 
 from . import services
@@ -52,7 +58,7 @@ from .selectors import (
 )
 from .services import reopen_deadline
 
-UPLOAD_PARSERS = [MultiPartParser, FormParser, JSONParser]
+UPLOAD_PARSERS = [MultiPartParser, FormParser, BoundedJSONParser]
 
 
 # -- serializers -----------------------------------------------------------------------------
@@ -84,8 +90,8 @@ class TicketSerializer(serializers.ModelSerializer[Ticket]):
     status = serializers.CharField(source="entry.status", read_only=True)
     held_by = serializers.CharField(source="entry.held_by", read_only=True)
     assignee = serializers.SerializerMethodField()
-    resolved_at = serializers.DateTimeField(source="entry.completed_at", read_only=True)
-    closed_at = serializers.DateTimeField(source="entry.closed_at", read_only=True)
+    resolved_at = serializers.DateTimeField(source="entry.completed_at", read_only=True, allow_null=True)
+    closed_at = serializers.DateTimeField(source="entry.closed_at", read_only=True, allow_null=True)
     breached = serializers.BooleanField(source="entry.breached", read_only=True)
 
     class Meta:

@@ -7,7 +7,12 @@ from typing import Any
 
 from django.urls import URLPattern, URLResolver, include, path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,6 +22,7 @@ from rest_framework.views import APIView
 from service_levels.models import Metric
 from shared_platform.api import StandardPagination
 from shared_platform.errors import form_errors_as_error
+from shared_platform.schema import paginated
 
 from .forms import RequestFilterForm
 from .models import ClockState, Holder, LedgerEntry, SlaBreach
@@ -185,7 +191,13 @@ class ComplianceRowSerializer(serializers.Serializer):  # type: ignore[type-arg]
 class ComplianceApi(APIView):
     """SLA compliance per agency x service x month: requests delivered, met and breached."""
 
-    @extend_schema(parameters=FILTER_PARAMETERS, responses=ComplianceRowSerializer(many=True))
+    @extend_schema(
+        parameters=FILTER_PARAMETERS,
+        responses=inline_serializer(
+            "ComplianceReport",
+            {"count": serializers.IntegerField(), "results": ComplianceRowSerializer(many=True)},
+        ),
+    )
     def get(self, request: Request) -> Response:
         filters, _ = filters_from(request)
         rows = compliance_report(filters=filters)
@@ -209,7 +221,7 @@ class AtRiskSerializer(serializers.Serializer):  # type: ignore[type-arg]
 class AtRiskApi(APIView):
     """Open requests past their first warning, least business time left first (negative: overdue)."""
 
-    @extend_schema(parameters=FILTER_PARAMETERS, responses=AtRiskSerializer(many=True))
+    @extend_schema(parameters=FILTER_PARAMETERS, responses=paginated(AtRiskSerializer, "PaginatedAtRiskList"))
     def get(self, request: Request) -> Response:
         filters, _ = filters_from(request)
         paginator = StandardPagination()

@@ -28,6 +28,8 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from billing.services import usage_record
@@ -119,12 +121,39 @@ def _locked(entry: LedgerEntry) -> LedgerEntry:
     )
 
 
+# Why each move TRANSITIONS refuses is refused, as the person working the request would say it.
+_NOT_RESOLVED_YET = gettext_lazy("%(request)s has not been resolved yet, so it cannot be closed.")
+_REFUSED_MOVES: dict[tuple[str, str], Promise] = {
+    (EntryStatus.NEW, EntryStatus.CLOSED): _NOT_RESOLVED_YET,
+    (EntryStatus.OPEN, EntryStatus.CLOSED): _NOT_RESOLVED_YET,
+    (EntryStatus.PENDING, EntryStatus.CLOSED): _NOT_RESOLVED_YET,
+    (EntryStatus.OPEN, EntryStatus.OPEN): gettext_lazy("%(request)s is already open and being worked on."),
+    (EntryStatus.PENDING, EntryStatus.PENDING): gettext_lazy(
+        "%(request)s is already waiting for an answer; its clock is paused."
+    ),
+    (EntryStatus.RESOLVED, EntryStatus.PENDING): gettext_lazy(
+        "%(request)s is resolved; reopen it before waiting for an answer."
+    ),
+    (EntryStatus.RESOLVED, EntryStatus.RESOLVED): gettext_lazy("%(request)s has already been resolved."),
+    (EntryStatus.RESOLVED, EntryStatus.CANCELLED): gettext_lazy(
+        "%(request)s has already been resolved, so it can no longer be cancelled."
+    ),
+}
+
+
 def _guard(entry: LedgerEntry, to: str) -> None:
-    """Refuse a move the transition table does not allow, before anything changes."""
+    """Refuse a move the transition table does not allow, before anything changes, saying why."""
     if to not in TRANSITIONS[entry.status]:
+        if entry.status == EntryStatus.CLOSED:
+            template: Promise = gettext_lazy(
+                "%(request)s is closed and no longer changes; raise a new request if needed."
+            )
+        elif entry.status == EntryStatus.CANCELLED:
+            template = gettext_lazy("%(request)s was cancelled and no longer changes.")
+        else:
+            template = _REFUSED_MOVES.get((entry.status, to), gettext_lazy("%(request)s cannot change that way."))
         raise ApplicationError(
-            f"{entry.reference} is {entry.get_status_display().lower()} "
-            f"and cannot become {EntryStatus(to).label.lower()}.",
+            str(template) % {"request": entry.reference},
             code="ledger.illegal_transition",
             status_code=409,
         )

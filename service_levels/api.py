@@ -45,7 +45,9 @@ class TargetSerializer(serializers.Serializer):  # type: ignore[type-arg]
     priority = serializers.ChoiceField(
         choices=[("", "All priorities"), *Priority.choices], allow_blank=True, default=""
     )
-    target_minutes = serializers.IntegerField(min_value=1, help_text="Business minutes on the agreement's calendar.")
+    target_minutes = serializers.IntegerField(
+        min_value=1, max_value=services.MAX_TARGET_MINUTES, help_text="Business minutes on the agreement's calendar."
+    )
     target = serializers.SerializerMethodField(help_text="The same, for people.")
 
     def get_target(self, target: Any) -> str:
@@ -62,13 +64,18 @@ class ServiceSerializer(serializers.ModelSerializer[Service]):
 
     def save(self, **kwargs: Any) -> Service:
         data = dict(self.validated_data)
-        targets = [
-            services.Target(metric=t["metric"], priority=t.get("priority", ""), minutes=t["target_minutes"])
-            for t in data.pop("targets")
-        ]
-        if self.instance is not None:
+        targets = None
+        if "targets" in data:
+            targets = [
+                services.Target(metric=t["metric"], priority=t.get("priority", ""), minutes=t["target_minutes"])
+                for t in data.pop("targets")
+            ]
+        if self.instance is None:
+            self.instance = services.service_save(targets=targets or [], **data)
+        else:
+            # A PATCH keeps what it does not send (a PUT sends everything: the serializer requires it).
             data["code"] = self.instance.code
-        self.instance = services.service_save(service=self.instance, targets=targets, **data)
+            self.instance = services.service_change(service=self.instance, targets=targets, **data)
         return self.instance
 
 
@@ -103,17 +110,20 @@ class CalendarSerializer(serializers.ModelSerializer[Calendar]):
     class Meta:
         model = Calendar
         fields = ["id", "name", "time_zone", "country", "subdivision", "is_default", "working_hours", "closures"]
+        # A calendar written whole says where it is: no silent default time zone or country.
+        extra_kwargs = {"time_zone": {"required": True}, "country": {"required": True}}
 
     def save(self, **kwargs: Any) -> Calendar:
         data = dict(self.validated_data)
-        spans = data.pop("spans")
-        closures = data.pop("closures")
-        self.instance = services.calendar_save(
-            calendar=self.instance,
-            working_hours=[(int(s["weekday"]), s["starts"], s["ends"]) for s in spans],
-            closures=[(c["day"], c["name"]) for c in closures],
-            **data,
-        )
+        if "spans" in data:
+            data["working_hours"] = [(int(s["weekday"]), s["starts"], s["ends"]) for s in data.pop("spans")]
+        if "closures" in data:
+            data["closures"] = [(c["day"], c["name"]) for c in data["closures"]]
+        if self.instance is None:
+            self.instance = services.calendar_save(**data)
+        else:
+            # A PATCH keeps what it does not send (a PUT sends everything: the serializer requires it).
+            self.instance = services.calendar_change(calendar=self.instance, **data)
         return self.instance
 
 

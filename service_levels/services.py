@@ -9,6 +9,7 @@ from datetime import date, time, timedelta
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.translation import gettext
 
 from shared_platform.errors import ApplicationError
 from shared_platform.queue import enqueue_after_commit
@@ -36,6 +37,9 @@ from .models import (
     Urgency,
     WorkingSpan,
 )
+
+# No service-level target is longer than a year, even counted in every minute of it.
+MAX_TARGET_MINUTES = 365 * 24 * 60
 
 
 @dataclass(frozen=True)
@@ -144,6 +148,12 @@ def _targets_check(targets: Sequence[Target | Override]) -> None:
                 "A target must be a positive number of business minutes; zero-length targets are refused.",
                 code="sla.target_not_positive",
             )
+        if target.minutes > MAX_TARGET_MINUTES:
+            raise ApplicationError(
+                gettext("A target can be at most %(limit)s business minutes (a year).")
+                % {"limit": f"{MAX_TARGET_MINUTES:,}"},
+                code="sla.target_too_long",
+            )
         key = (getattr(target, "service", None), target.metric, target.priority)
         if key in seen:
             raise ApplicationError("Each metric and priority may have one target only.", code="sla.duplicate_target")
@@ -179,6 +189,22 @@ def service_save(
         ServiceTarget(service=service, metric=t.metric, priority=t.priority, target_minutes=t.minutes) for t in targets
     )
     return service
+
+
+@transaction.atomic
+def service_change(*, service: Service, targets: Sequence[Target] | None = None, **changes: object) -> Service:
+    """Change some of a catalogue service's fields; what is not given stays as it is (an API PATCH).
+
+    Targets are replaced only when given.
+    """
+    current: dict[str, object] = {
+        name: getattr(service, name) for name in ("code", "name", "module", "billing_unit", "description", "is_active")
+    }
+    if targets is None:
+        targets = [
+            Target(metric=t.metric, priority=t.priority, minutes=t.target_minutes) for t in service.targets.all()
+        ]
+    return service_save(service=service, targets=targets, **{**current, **changes})  # type: ignore[arg-type]
 
 
 @transaction.atomic
@@ -238,6 +264,30 @@ def calendar_save(
 
         enqueue_after_commit(clocks_recompute, calendar.pk)
     return calendar
+
+
+@transaction.atomic
+def calendar_change(
+    *,
+    calendar: Calendar,
+    working_hours: Sequence[tuple[int, time, time]] | None = None,
+    closures: Sequence[tuple[date, str]] | None = None,
+    **changes: object,
+) -> Calendar:
+    """Change some of a calendar's fields; what is not given stays as it is (an API PATCH)."""
+    current: dict[str, object] = {
+        name: getattr(calendar, name) for name in ("name", "time_zone", "country", "subdivision", "is_default")
+    }
+    if working_hours is None:
+        working_hours = [(span.weekday, span.starts, span.ends) for span in calendar.spans.all()]
+    if closures is None:
+        closures = [(closure.day, closure.name) for closure in calendar.closures.all()]
+    return calendar_save(
+        calendar=calendar,
+        working_hours=working_hours,
+        closures=closures,
+        **{**current, **changes},  # type: ignore[arg-type]
+    )
 
 
 def catalogue_seed_defaults() -> None:

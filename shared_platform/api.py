@@ -1,9 +1,94 @@
-"""Cross-cutting API pieces: the pagination every list uses."""
+"""Cross-cutting API pieces: pagination, and the JSON parser and date-time field every view reads with."""
 
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework import serializers
+from rest_framework.exceptions import ParseError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser
 
 
 class StandardPagination(PageNumberPagination):
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 200
+
+
+# Far deeper than any body this API reads (a price list's items, a calendar's hours are 2 or 3 levels).
+MAX_JSON_DEPTH = 32
+
+
+def _depth_exceeds(document: Any, limit: int) -> bool:
+    """True if arrays and objects nest more than `limit` levels (walked without recursion)."""
+    pending = [(document, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, dict | list):
+            if depth > limit:
+                return True
+            children = value.values() if isinstance(value, dict) else value
+            pending.extend((child, depth + 1) for child in children)
+    return False
+
+
+class BoundedJSONParser(JSONParser):
+    """DRF's JSON parser, within the upload limit and refusing deep nesting with a 400, never a server error.
+
+    Python's decoder recurses once per `[` or `{`: a thousand of them, sent
+    without signing in, exhausted the recursion limit and answered 500. DRF
+    reads a JSON body straight from the request, past Django's
+    DATA_UPLOAD_MAX_MEMORY_SIZE, which form bodies keep: JSON keeps it too
+    (RequestDataTooBig, answered 413 by shared_platform.errors).
+    """
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        body = stream.read() if limit is None else stream.read(limit + 1)
+        if limit is not None and len(body) > limit:
+            raise RequestDataTooBig("Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE.")
+        too_deep = _("The JSON body nests arrays or objects more than %(limit)d levels deep.") % {
+            "limit": MAX_JSON_DEPTH
+        }
+        try:
+            document = super().parse(io.BytesIO(body), media_type, parser_context)
+        except RecursionError:
+            raise ParseError(too_deep) from None
+        if _depth_exceeds(document, MAX_JSON_DEPTH):
+            raise ParseError(too_deep)
+        return document
+
+
+# Nothing the platform records happened before it: a year 72 is a typo (and, in a
+# zone's local mean time, has an offset with seconds that RFC 3339 cannot write).
+EARLIEST_DATETIME = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """Every date and time the API reads: with its time zone (STYLE.md: time is aware), from 2000 on.
+
+    A naive time would be read in the server's zone, which the caller cannot
+    see; the schema's `date-time` (RFC 3339) asks for the offset anyway.
+    Used by every ModelSerializer (shared_platform.apps) and by input serializers.
+    """
+
+    default_error_messages = {
+        "naive": gettext_lazy("Give the time zone too: an offset such as 2026-11-30T17:00:00-03:00, or Z for UTC."),
+        "too_early": gettext_lazy("Give a date and time from the year 2000 on."),
+    }
+
+    def enforce_timezone(self, value: datetime) -> datetime:
+        if timezone.is_naive(value):
+            self.fail("naive")
+        aware: datetime = super().enforce_timezone(value)
+        if aware < EARLIEST_DATETIME:
+            self.fail("too_early")
+        return aware

@@ -13,9 +13,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousMultipartForm,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -90,10 +99,37 @@ _DRF_CODES = {
 }
 
 
+# Django refuses to read these bodies; the request is at fault, not the server.
+UNREADABLE_REQUEST = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent, SuspiciousMultipartForm)
+
+
+def request_refused_error(exc: SuspiciousOperation) -> tuple[int, dict[str, Any]]:
+    """The status and body for a request Django refused to read: too large, too many fields or files."""
+    if isinstance(exc, RequestDataTooBig):
+        message = _("The request body is larger than the limit of %(limit)s bytes.") % {
+            "limit": f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,}"
+        }
+        return status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, error_body("request_too_large", message)
+    if isinstance(exc, TooManyFieldsSent):
+        message = _("The request sends more than %(limit)s fields.") % {
+            "limit": f"{settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,}"
+        }
+    elif isinstance(exc, TooManyFilesSent):
+        message = _("The request sends more than %(limit)s files.") % {
+            "limit": f"{settings.DATA_UPLOAD_MAX_NUMBER_FILES:,}"
+        }
+    else:
+        message = _("The multipart body could not be read.")
+    return status.HTTP_400_BAD_REQUEST, error_body("bad_request", message)
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's EXCEPTION_HANDLER: every API error leaves in one shape."""
     if isinstance(exc, ApplicationError):
         return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+    if isinstance(exc, UNREADABLE_REQUEST):
+        status_code, body = request_refused_error(exc)
+        return Response(body, status=status_code)
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {}
         message = "; ".join(exc.messages) or "The request is not valid."

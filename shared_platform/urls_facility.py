@@ -33,6 +33,7 @@ urlpatterns = [
     ),
 ]
 
+handler400 = "shared_platform.views.error_400"
 handler403 = "shared_platform.views.error_403"
 handler404 = "shared_platform.views.error_404"
 handler500 = "shared_platform.views.error_500"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from accounts.selectors import agency_people
 from shared_platform import start
-from shared_platform.errors import json_error_response
+from shared_platform.errors import UNREADABLE_REQUEST, json_error_response, request_refused_error
 from tenants.selectors import agency_list
 
 
@@ -55,6 +56,22 @@ def _error(request: HttpRequest, status: int, code: str, title: str, message: st
     if request.path.startswith("/api/"):
         return json_error_response(code, message, status)
     return render(request, "error.html", {"status": status, "title": title, "message": message}, status=status)
+
+
+@login_not_required
+def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A request refused before any view ran (a body over the upload limit, a bad Host): JSON on /api/."""
+    if request.path.startswith("/api/"):
+        if isinstance(exception, UNREADABLE_REQUEST):
+            status_code, body = request_refused_error(exception)
+            return JsonResponse(body, status=status_code)
+        return json_error_response("bad_request", _("The request could not be read."), 400)
+    return render(
+        request,
+        "error.html",
+        {"status": 400, "title": _("Bad request"), "message": _("The request could not be read.")},
+        status=400,
+    )
 
 
 @login_not_required

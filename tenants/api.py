@@ -17,7 +17,7 @@ from shared_platform.tenancy import agency_url
 
 from .models import Agency, AgencyKind
 from .selectors import agency_list
-from .services import agency_create
+from .services import MAX_HEADCOUNT, agency_create
 
 
 class AgencySerializer(serializers.ModelSerializer[Agency]):
@@ -35,7 +35,7 @@ class AgencyCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
     code = serializers.CharField(max_length=15)
     name = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=[AgencyKind.MEMBER, AgencyKind.PARTNER], default=AgencyKind.MEMBER)
-    headcount = serializers.IntegerField(min_value=0, default=0)
+    headcount = serializers.IntegerField(min_value=0, max_value=MAX_HEADCOUNT, default=0)
 
 
 class AgencyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from shared_platform.errors import ApplicationError
@@ -12,6 +13,9 @@ from shared_platform.tenancy import agency_host
 
 from .models import Agency, AgencyKind, Domain, agency_code_validator
 from .provisioning import template_schema_ensure_current
+
+# Far above the largest UN agency's staff, far below what the database column holds.
+MAX_HEADCOUNT = 1_000_000
 
 
 def facility_ensure(*, name: str | None = None) -> Agency:
@@ -84,6 +88,11 @@ def agency_check_new(*, code: str, name: str, kind: str, headcount: int) -> tupl
         )
     if headcount < 0:
         raise ApplicationError("Headcount cannot be negative.", code="tenants.invalid_headcount")
+    if headcount > MAX_HEADCOUNT:
+        raise ApplicationError(
+            gettext("Headcount cannot be more than %(limit)s.") % {"limit": f"{MAX_HEADCOUNT:,}"},
+            code="tenants.invalid_headcount",
+        )
     if Agency.objects.filter(code=code).exists() or Agency.objects.filter(schema_name__iexact=code.lower()).exists():
         raise ApplicationError(f"An agency with code {code} already exists.", code="tenants.code_taken")
     return code, name
@@ -95,6 +104,11 @@ def agency_update(*, agency: Agency, name: str, kind: str, headcount: int, is_ac
         raise ApplicationError("The facility's own row is not an agency.", code="tenants.is_facility")
     if kind not in (AgencyKind.MEMBER, AgencyKind.PARTNER):
         raise ApplicationError(f'Kind must be "member" or "partner", not "{kind}".', code="tenants.invalid_kind")
+    if not 0 <= headcount <= MAX_HEADCOUNT:
+        raise ApplicationError(
+            gettext("Headcount must be from 0 to %(limit)s.") % {"limit": f"{MAX_HEADCOUNT:,}"},
+            code="tenants.invalid_headcount",
+        )
     agency.name, agency.kind, agency.headcount, agency.is_active = name, kind, headcount, is_active
     with schema_context(get_public_schema_name()):
         agency.save(update_fields=["name", "kind", "headcount", "is_active"])

@@ -205,8 +205,15 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.MayUseThisAddress"],
     "DEFAULT_PAGINATION_CLASS": "shared_platform.api.StandardPagination",
+    # JSON refusing deep nesting (a 400, never a RecursionError), then DRF's form parsers.
+    "DEFAULT_PARSER_CLASSES": [
+        "shared_platform.api.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 25,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, plus the error responses each operation can give (shared_platform/schema.py).
+    "DEFAULT_SCHEMA_CLASS": "shared_platform.schema.AddressAutoSchema",
     "EXCEPTION_HANDLER": "shared_platform.errors.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"sign_in": "20/minute"},
 }
@@ -227,6 +234,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # An agency's address documents only what can be done there (shared_platform/schema.py).
+    "DEFAULT_GENERATOR_CLASS": "shared_platform.schema.AddressSchemaGenerator",
+    # One name per choice set used under several field names (else names like "StatusE5bEnum").
+    "ENUM_NAME_OVERRIDES": {
+        "CurrencyEnum": "billing.models.Currency",
+        "InvoiceStatusEnum": "billing.models.InvoiceStatus",
+        "SharingMethodEnum": "billing.models.SharingMethod",
+        "RequestStatusEnum": "ledger.models.EntryStatus",
+        "TicketKindEnum": "ict_helpdesk.models.TicketKind",
+    },
 }
 
 # --- Celery ------------------------------------------------------------------

@@ -22,3 +22,7 @@ STATIC_ROOT = None  # type: ignore[assignment]
 WHITENOISE_USE_FINDERS = True
 # Two suites on one server (a developer's terminal and an editor) must not share a test database.
 DATABASES["default"]["TEST"] = {"NAME": f"test_platform_{os.getpid()}"}  # noqa: F405
+# The API fuzzer (tests/test_api_fuzz.py): examples per operation and generation mode, and the
+# sequence (0: derandomised, repeatable). Raise FUZZ_EXAMPLES to look harder.
+FUZZ_EXAMPLES = env.int("FUZZ_EXAMPLES", default=4)  # noqa: F405
+FUZZ_SEED = env.int("FUZZ_SEED", default=0)  # noqa: F405

@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from accounts.models import Role
 from billing.models import (
@@ -48,7 +49,8 @@ def test_the_month_is_run_followed_reviewed_and_issued_from_the_pages(
     assert response.status_code == 302
     invoice = Invoice.objects.get(agency__code="UNDP", month=OCTOBER)
     assert invoice.status == InvoiceStatus.ISSUED and invoice.pdf_file
-    assert browser.post(f"/billing/invoices/{invoice.pk}/pay/", {"reference": "T-1"}).status_code == 302
+    payment = {"reference": "T-1", "paid_on": timezone.localdate().isoformat()}
+    assert browser.post(f"/billing/invoices/{invoice.pk}/pay/", payment).status_code == 302
     assert Invoice.objects.get(pk=invoice.pk).status == InvoiceStatus.PAID
     assert browser.post(f"/billing/invoices/{invoice.pk}/credit-note/", {"reason": "Wrong"}).status_code == 302
     assert Invoice.objects.get(pk=invoice.pk).status == InvoiceStatus.CANCELLED
@@ -67,9 +69,10 @@ def test_the_same_through_the_api(october, facility, finance, api_at, django_cap
         issued = api.post(f"/api/billing/invoices/{draft['id']}/issue/").json()
     assert issued["status"] == "issued" and issued["number"].startswith("JOF-")
     assert issued["lines"][0]["service"] == "ICT-REQ"
-    paid = api.post(f"/api/billing/invoices/{draft['id']}/pay/", {"reference": "T-1"}, format="json")
+    payment = {"reference": "T-1", "paid_on": timezone.localdate().isoformat()}
+    paid = api.post(f"/api/billing/invoices/{draft['id']}/pay/", payment, format="json")
     assert paid.status_code == 200 and paid.json()["status"] == "paid"
-    again = api.post(f"/api/billing/invoices/{draft['id']}/pay/", {}, format="json")
+    again = api.post(f"/api/billing/invoices/{draft['id']}/pay/", payment, format="json")
     assert again.status_code == 409 and again.json()["error"]["code"] == "billing.illegal_transition"
     note = api.post(f"/api/billing/invoices/{draft['id']}/credit-note/", {"reason": "Duplicate"}, format="json")
     assert note.status_code == 201 and note.json()["number"].startswith("JOF-CN-")

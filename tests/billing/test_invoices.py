@@ -39,12 +39,26 @@ def test_issuing_numbers_the_invoice_and_stores_its_pdf(issued):
 
 
 def test_an_invoice_is_paid_once_and_then_only_credited(issued, finance):
-    services.invoice_pay(invoice=issued, paid_by=finance, reference="UNDP transfer 4711")
+    today = timezone.localdate()
+    services.invoice_pay(invoice=issued, paid_by=finance, reference="UNDP transfer 4711", paid_on=today)
     with pytest.raises(ApplicationError) as refused:
-        services.invoice_pay(invoice=issued, paid_by=finance)
+        services.invoice_pay(invoice=issued, paid_by=finance, reference="again", paid_on=today)
     assert refused.value.code == "billing.illegal_transition" and refused.value.status_code == 409
     with pytest.raises(ApplicationError):
         services.invoice_issue(invoice=issued, issued_by=finance)
+
+
+def test_a_refused_step_says_what_happened_in_plain_words(draft, finance, issue):
+    # a draft cannot be paid: the refusal says it must be issued first
+    with pytest.raises(ApplicationError) as refused:
+        services.invoice_pay(invoice=draft, paid_by=finance, reference="T-1", paid_on=timezone.localdate())
+    assert refused.value.message == "This draft has not been issued yet; issue it before recording a payment."
+
+    # an issued invoice is not issued twice: the refusal names it
+    issued = issue(draft)
+    with pytest.raises(ApplicationError) as refused:
+        services.invoice_issue(invoice=issued, issued_by=finance)
+    assert refused.value.message == f"{issued.number} has already been issued."
 
 
 def test_a_credit_note_cancels_the_invoice_with_its_own_series(issued, finance, django_capture_on_commit_callbacks):

@@ -131,6 +131,15 @@ def test_a_month_in_the_future_is_refused_and_no_run_is_made(finance):
     assert not BillingRun.objects.exists()
 
 
+def test_a_month_before_2000_is_refused_by_the_api_and_no_run_is_made(facility, finance, api_at):
+    # the fuzzer's month 0897-10 was run and written back as "897-10", which is no month
+    response = api_at(facility, finance).post("/api/billing/runs/", {"month": "0897-10"}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["month"] == ["Give a month from January 2000 on."]
+    assert not BillingRun.objects.exists()
+
+
 def test_usage_without_a_price_fails_the_run_with_a_clear_message(undp, undp_agreement, deliver, run_month):
     deliver(undp, "ICT-REQ", at(2026, 10, 5, 10, 0))
     run = run_month()

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from billing import selectors, services
-from billing.models import UsageEvent
+from billing.models import PriceListVersion, UsageEvent
 from shared_platform.errors import ApplicationError
 from tests.sla_fixtures import at
 
@@ -43,6 +43,21 @@ def test_a_price_list_must_cite_an_adopted_decision(catalogue, finance):
             effective_from=date(2026, 1, 1), decision=None, prices={catalogue["ICT-INC"]: "1"}, created_by=finance
         )
     assert refused.value.code == "billing.decision_required"
+
+
+def test_citing_a_decision_number_not_in_the_register_says_so(catalogue, decision, facility, finance, api_at):
+    # given a register whose entries stop well before 999
+    payload = {"effective_from": "2026-01-01", "decision": 999, "items": [{"service": "ICT-INC", "unit_price": "1"}]}
+
+    # when facility finance cites decision 999
+    response = api_at(facility, finance).post("/api/billing/price-lists/", payload, format="json")
+
+    # then the answer names the missing decision with its own code, and no price list is made
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error["code"] == "billing.decision_not_found"
+    assert "no decision number 999" in error["message"] and "decision" in error["fields"]
+    assert not PriceListVersion.objects.exists()
 
 
 def test_a_price_with_five_decimals_or_negative_is_refused_and_nothing_is_saved(catalogue, decision, finance):

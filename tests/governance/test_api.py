@@ -136,6 +136,34 @@ def test_a_closing_time_in_the_past_is_refused_in_the_error_shape(secretary, api
     assert not Motion.objects.exists()
 
 
+def test_a_closing_time_without_a_time_zone_is_refused_saying_so(secretary, api_at, facility):
+    # when the secretary gives a closing time with no offset (whose 17:00? the server's zone is not the reader's)
+    naive = (timezone.localtime() + timedelta(days=3)).replace(tzinfo=None).isoformat()
+    response = api_at(facility, secretary).post(
+        "/api/governance/motions/",
+        {"title": "Naive", "text": "Naive", "rule": "consensus", "closes_at": naive},
+        format="json",
+    )
+
+    # then it is refused, asking for the time zone, and no motion is made
+    assert response.status_code == 400
+    assert error_code(response) == "invalid"
+    assert "time zone" in response.json()["error"]["fields"]["closes_at"][0]
+    assert not Motion.objects.exists()
+
+
+def test_a_meeting_in_the_year_72_is_refused(secretary, api_at, facility):
+    response = api_at(facility, secretary).post(
+        "/api/governance/meetings/",
+        {"title": "Old", "agenda": "1. Old", "starts_at": "0072-04-16T02:32:54Z"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "2000" in response.json()["error"]["fields"]["starts_at"][0]
+    assert not Meeting.objects.exists()
+
+
 def test_an_unknown_rule_is_refused_with_the_field_named(secretary, api_at, facility):
     response = api_at(facility, secretary).post(
         "/api/governance/motions/",

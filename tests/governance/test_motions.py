@@ -129,6 +129,7 @@ def test_a_motion_is_opened_once(six_members, make_motion, secretary):
     with pytest.raises(ApplicationError) as refused:
         services.motion_open(motion=motion, opened_by=secretary)
     assert refused.value.code == "governance.invalid_transition"
+    assert refused.value.message == f'"{motion.title}" is already open for votes.'
 
 
 def test_only_a_draft_is_withdrawn(six_members, make_motion, secretary):
@@ -141,6 +142,9 @@ def test_only_a_draft_is_withdrawn(six_members, make_motion, secretary):
     with pytest.raises(ApplicationError) as refused:
         services.motion_withdraw(motion=opened, withdrawn_by=secretary)
     assert refused.value.code == "governance.invalid_transition"
+    assert refused.value.message == (
+        '"Opened" is already open for votes; a motion can be withdrawn only before voting starts.'
+    )
 
 
 def test_an_open_motion_cannot_be_changed(six_members, make_motion, secretary):

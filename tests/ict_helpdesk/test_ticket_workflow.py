@@ -221,6 +221,27 @@ def test_illegal_moves_are_refused_with_a_clear_error_and_change_nothing(
     assert (status(ticket), LedgerEntry.objects.get(pk=ticket.entry_id).events.count()) == before
 
 
+def test_a_refused_move_says_what_happened_in_plain_words(undp, undp_requester, ict_agent, raise_ticket):
+    # given a new ticket
+    ticket = raise_ticket(undp, undp_requester)
+
+    # when an agent closes it before it is resolved, then the refusal says so
+    with pytest.raises(ApplicationError) as refused:
+        in_agency(undp, services.ticket_close, ticket=ticket, actor=ict_agent)
+    assert refused.value.message == f"{ticket.reference} has not been resolved yet, so it cannot be closed."
+
+    # and once resolved and closed, putting it on hold says it no longer changes
+    in_agency(undp, services.ticket_resolve, ticket=ticket, actor=ict_agent, resolution_note="Done.")
+    in_agency(undp, services.ticket_close, ticket=ticket, actor=ict_agent)
+    with pytest.raises(ApplicationError) as refused:
+        in_agency(
+            undp, services.ticket_pending, ticket=ticket, actor=ict_agent, waiting_on="requester", reason="A photo"
+        )
+    assert refused.value.message == (
+        f"{ticket.reference} is closed and no longer changes; raise a new request if needed."
+    )
+
+
 def test_requesters_cannot_act_as_agents(undp, undp_requester, raise_ticket):
     ticket = raise_ticket(undp, undp_requester)
     for call, kwargs in [
