@@ -15,6 +15,17 @@ AGENCIES = [
     ("UNAIDS", "Joint United Nations Programme on HIV/AIDS", "partner", 15),
 ]
 
+# The language each agency's invoices, reports and minutes are written in (the facility is in Brazil).
+AGENCY_LANGUAGES = {
+    "UNDP": "en",
+    "UNFPA": "pt-br",
+    "UNESCO": "fr",
+    "UNWOMEN": "es",
+    "UNOPS": "en",
+    "UNEP": "en",
+    "UNAIDS": "pt-br",
+}
+
 # Per agency: e-mail local part, first name, last name, roles. The address is
 # <local>@<code>.demo, e.g. requester@undp.demo.
 AGENCY_PEOPLE = [

@@ -47,7 +47,9 @@ def demo_load(*, history_months: int = 3) -> DemoSummary:
     for code, name, kind, headcount in data.AGENCIES:
         agency = Agency.objects.filter(code=code).first()
         if agency is None:
-            agency = agency_create(code=code, name=name, kind=kind, headcount=headcount)
+            agency = agency_create(
+                code=code, name=name, kind=kind, headcount=headcount, language=data.AGENCY_LANGUAGES.get(code, "en")
+            )
             summary.agencies_created.append(code)
         for local, first, last, roles in data.AGENCY_PEOPLE:
             user = _person_ensure(

@@ -23,7 +23,7 @@ class AgencyAdminForm(forms.ModelForm):
 
     class Meta:
         model = Agency
-        fields = ["code", "name", "kind", "headcount", "is_active"]
+        fields = ["code", "name", "kind", "headcount", "language", "is_active"]
 
     def clean_code(self) -> str:
         return self.cleaned_data["code"].strip().upper()
@@ -62,7 +62,7 @@ class AgencyAdmin(admin.ModelAdmin):
         return ["code", "schema_name"] if obj else []
 
     def get_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
-        fields = ["code", "name", "kind", "headcount", "is_active"]
+        fields = ["code", "name", "kind", "headcount", "language", "is_active"]
         return [*fields, "schema_name"] if obj else fields
 
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
@@ -80,10 +80,15 @@ class AgencyAdmin(admin.ModelAdmin):
                 kind=data["kind"],
                 headcount=data["headcount"],
                 is_active=data["is_active"],
+                language=data["language"],
             )
         else:
             created = agency_create(
-                code=data["code"], name=data["name"], kind=data["kind"], headcount=data["headcount"]
+                code=data["code"],
+                name=data["name"],
+                kind=data["kind"],
+                headcount=data["headcount"],
+                language=data["language"],
             )
             obj.pk, obj.schema_name = created.pk, created.schema_name
             obj._state.adding = False

@@ -5,6 +5,7 @@ to a schema. The facility's row points at the public schema; every agency has a
 schema of its own named after its code.
 """
 
+from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django_tenants.models import DomainMixin, TenantMixin
@@ -38,6 +39,12 @@ class Agency(TenantMixin):
     # Staff headcount: one of the keys for sharing the facility's fixed costs.
     headcount = models.PositiveIntegerField(default=0, validators=[MinValueValidator(0)])
     is_active = models.BooleanField("active", default=True)
+    language = models.CharField(
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text="The language of the agency's invoices, reports and minutes.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Dropping an agency's schema is a deliberate act (tenants.services.agency_delete),

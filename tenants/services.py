@@ -45,6 +45,7 @@ def agency_create(
     name: str,
     kind: str = AgencyKind.MEMBER,
     headcount: int = 0,
+    language: str = "en",
     verbosity: int = 0,
 ) -> Agency:
     """Register an agency, create its schema from the template and give it its address.
@@ -54,10 +55,13 @@ def agency_create(
     is malformed or taken, or the kind is not member or partner.
     """
     code, name = agency_check_new(code=code, name=name, kind=kind, headcount=headcount)
+    _language_check(language)
     schema_name = code.lower()
     template_schema_ensure_current()
     with schema_context(get_public_schema_name()):
-        agency = Agency(schema_name=schema_name, code=code, name=name, kind=kind, headcount=headcount)
+        agency = Agency(
+            schema_name=schema_name, code=code, name=name, kind=kind, headcount=headcount, language=language
+        )
         try:
             # Saving creates the schema (a clone of the template); a failure drops it again.
             agency.save(verbosity=verbosity)
@@ -98,8 +102,20 @@ def agency_check_new(*, code: str, name: str, kind: str, headcount: int) -> tupl
     return code, name
 
 
-def agency_update(*, agency: Agency, name: str, kind: str, headcount: int, is_active: bool) -> Agency:
-    """Change an agency's details. Its code, schema and address never change."""
+def _language_check(language: str) -> None:
+    if language not in dict(settings.LANGUAGES):
+        raise ApplicationError(
+            gettext("%(language)s is not a language of the platform.") % {"language": language},
+            code="tenants.unknown_language",
+        )
+
+
+def agency_update(
+    *, agency: Agency, name: str, kind: str, headcount: int, is_active: bool, language: str | None = None
+) -> Agency:
+    """Change an agency's details (the language of its invoices, reports and minutes among them).
+
+    Its code, schema and address never change."""
     if agency.is_facility:
         raise ApplicationError("The facility's own row is not an agency.", code="tenants.is_facility")
     if kind not in (AgencyKind.MEMBER, AgencyKind.PARTNER):
@@ -109,7 +125,10 @@ def agency_update(*, agency: Agency, name: str, kind: str, headcount: int, is_ac
             gettext("Headcount must be from 0 to %(limit)s.") % {"limit": f"{MAX_HEADCOUNT:,}"},
             code="tenants.invalid_headcount",
         )
+    if language is not None:
+        _language_check(language)
+        agency.language = language
     agency.name, agency.kind, agency.headcount, agency.is_active = name, kind, headcount, is_active
     with schema_context(get_public_schema_name()):
-        agency.save(update_fields=["name", "kind", "headcount", "is_active"])
+        agency.save(update_fields=["name", "kind", "headcount", "is_active", "language"])
     return agency

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.formats import number_format
 from django.utils.translation import gettext
 
 register = template.Library()
@@ -41,3 +42,11 @@ def person(user: Any, nobody: str = "") -> str:
     if user is None:
         return nobody or gettext("the platform")
     return user.get_full_name() or user.email
+
+
+@register.filter
+def money(amount: Any, places: int = 2) -> str:
+    """An amount as the reader's language writes it, grouped: 7,772.07 in English, 7.772,07 in Portuguese."""
+    if amount is None or amount == "":
+        return ""
+    return number_format(amount, decimal_pos=places, use_l10n=True, force_grouping=True)
