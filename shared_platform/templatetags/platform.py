@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 from django.utils.formats import number_format
+from django.utils.html import format_html
 from django.utils.translation import gettext
 
 register = template.Library()
@@ -50,3 +51,23 @@ def money(amount: Any, places: int = 2) -> str:
     if amount is None or amount == "":
         return ""
     return number_format(amount, decimal_pos=places, use_l10n=True, force_grouping=True)
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context: dict[str, Any], sort: Any, column: str, label: str) -> str:
+    """A sortable column's header: a link that sorts by it (again: the other way), keeping the filters."""
+    query = context["request"].GET.copy()
+    for name in [name for name in query if name.endswith("page")]:
+        del query[name]
+    current = sort is not None and sort.column == column
+    query["sort"] = column if current and sort.descending else f"-{column}" if current else column
+    state = ("descending" if sort.descending else "ascending") if current else "none"
+    arrow = (" ▼" if sort.descending else " ▲") if current else ""
+    return format_html(
+        '<th scope="col" aria-sort="{}" class="sortable{}"><a href="?{}">{}{}</a></th>',
+        state,
+        " sorted" if current else "",
+        query.urlencode(),
+        label,
+        arrow,
+    )
