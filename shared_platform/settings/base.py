@@ -28,6 +28,12 @@ ALLOWED_HOSTS = [BASE_DOMAIN, f".{BASE_DOMAIN}", *env.list("EXTRA_ALLOWED_HOSTS"
 # Port shown in the addresses the platform prints and links to (":8000" in development).
 PUBLIC_PORT = env("PUBLIC_PORT", default="")
 PUBLIC_SCHEME = env("PUBLIC_SCHEME", default="http")
+# How many proxies of our own stand in front of the web server. Each appends the
+# address it saw to X-Forwarded-For, so the client is the N-th entry from the
+# right; with 0 (the default) the header is ignored and the socket's address is
+# the client. One setting for the sign-in lockout and the API throttles
+# (shared_platform/client_address.py): a client-written header escapes neither.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # --- Tenancy -----------------------------------------------------------------
 # The public schema is the facility; every agency gets a schema of its own.
@@ -137,11 +143,16 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Failed sign-ins: after AXES_FAILURE_LIMIT failures for one e-mail from one
-# address, that pair is refused for AXES_COOLOFF_TIME (web and API alike).
+# address, that pair is refused for AXES_COOLOFF_TIME on every way in: the
+# sign-in page, the API token endpoint and the Django admin count together.
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "email"
+# The page and the API post `email`, the admin's form `username`: one account either way.
+AXES_USERNAME_CALLABLE = "accounts.lockout.sign_in_account"
+# The client as TRUSTED_PROXY_COUNT says, never as a client-written header says.
+AXES_CLIENT_IP_CALLABLE = "shared_platform.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
 AXES_VERBOSE = False
@@ -196,6 +207,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "shared_platform.errors.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"sign_in": "20/minute"},
+    # The same rule as shared_platform.client_address (TRUSTED_PROXY_COUNT), for every DRF throttle.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Joint Operations Facility API",
