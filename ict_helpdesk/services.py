@@ -39,6 +39,7 @@ from ledger.models import EntryStatus, Holder, LedgerEntry
 from service_levels.models import Category, Impact, Metric, Module, Service, Urgency
 from service_levels.selectors import priority_for
 from shared_platform.errors import ApplicationError
+from shared_platform.plain_text import single_line
 from shared_platform.queue import enqueue_after_commit
 from tenants.models import Agency
 
@@ -213,7 +214,8 @@ def ticket_raise(
             raise ApplicationError(
                 f"{field.capitalize()} is high, medium or low.", code="helpdesk.invalid", fields={field: ["Unknown."]}
             )
-    subject = _text(subject, field="subject", label="A subject", limit=200)
+    # The subject goes into e-mail headers and the public ledger's title: one line, no control characters.
+    subject = _text(single_line(subject), field="subject", label="A subject", limit=200)
     description = _text(description, field="description", label="A description")
     checked = _attachments_check(files)
     service = Service.objects.get(code=SERVICE_OF_KIND[TicketKind(kind)])

@@ -61,6 +61,7 @@ SHARED_APPS = [
     "ledger",
     "billing",
     "governance",
+    "notifications",
     "demo",
 ]
 # Private to an agency: request details, conversations, attachments, bids.
