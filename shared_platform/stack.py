@@ -67,6 +67,9 @@ def web_command(*, bind: str, port: int, workers: int, dev: bool) -> list[str]:
         "20",
         "--access-logfile",
         "-",
+        # gunicorn's control socket defaults to one path per user (~/.gunicorn/gunicorn.ctl): two
+        # checkouts served on one machine would fight over it, and nothing here uses it.
+        "--no-control-socket",
     ]
 
 

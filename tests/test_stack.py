@@ -21,6 +21,7 @@ def test_make_run_serves_with_gunicorn_sync_workers_on_the_loopback_address():
     # one request, and so one database connection, per worker at a time
     assert option(command, "--worker-class") == "sync"
     assert "runserver" not in command
+    assert "--no-control-socket" in command  # no socket shared with other checkouts on the machine
 
 
 def test_the_address_port_and_worker_count_are_configurable(monkeypatch):
