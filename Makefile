@@ -1,13 +1,15 @@
-# Two commands: `make run` (the whole platform with demo data) and `make test`.
+# Two commands: `make run` (the whole platform with demo data, served as in production) and `make test`.
+# `make dev` is `make run` with Django's autoreloading development server and DEBUG on.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format translations browsers clean-data help
+.PHONY: run dev test lint format translations browsers clean-data help
 
 help:
-	@echo "make run    - set up and run the platform with demo data (web, worker, beat, embedded PostgreSQL and Redis)"
+	@echo "make run    - set up and run the platform with demo data (gunicorn, worker, beat, embedded PostgreSQL and Redis)"
+	@echo "make dev    - the same with Django's autoreloading development server and DEBUG on"
 	@echo "make test   - ruff and mypy, then the whole test suite on real PostgreSQL and Redis"
 
 $(BIN)/python:
@@ -24,6 +26,9 @@ translations: $(STAMP)
 
 run: $(STAMP) translations
 	$(BIN)/python -m shared_platform.stack
+
+dev: $(STAMP) translations
+	$(BIN)/python -m shared_platform.stack --dev
 
 test: $(STAMP) lint translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

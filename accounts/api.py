@@ -9,10 +9,10 @@ from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from shared_platform import limits
+from shared_platform.client_address import ClientAddressScopedRateThrottle
 from shared_platform.tenancy import agency_url
 
 from .models import Membership, Role, User
@@ -67,7 +67,7 @@ class TokenApi(APIView):
     throttle_scope = "sign_in"
 
     def get_throttles(self):  # type: ignore[no-untyped-def]
-        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+        return [ClientAddressScopedRateThrottle()] if self.request.method == "POST" else []
 
     @extend_schema(request=TokenInputSerializer, responses={201: TokenOutputSerializer}, auth=[])
     def post(self, request: Request) -> Response:

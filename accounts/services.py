@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from shared_platform.errors import ApplicationError
+from shared_platform.plain_text import single_line
 
 from .models import AGENCY_ROLES, FACILITY_ROLES, VOTING_BOARD_ROLES, Membership, Role, User
 from .selectors import user_may_use_address
@@ -30,8 +31,13 @@ def user_create(
         raise ApplicationError("A valid e-mail address is required.", code="accounts.invalid_email")
     if User.objects.filter(email=email).exists():
         raise ApplicationError(f"{email} already has an account.", code="accounts.email_taken")
+    # Names appear in e-mail subjects ("... is being handled by <name>"): one line each.
     user = User.objects.create_user(
-        email=email, password=password, first_name=first_name, last_name=last_name, is_staff=is_staff
+        email=email,
+        password=password,
+        first_name=single_line(first_name),
+        last_name=single_line(last_name),
+        is_staff=is_staff,
     )
     return user
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection
@@ -9,6 +11,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from accounts.models import User
+from notifications.services import delivery_done, delivery_record
+from shared_platform.plain_text import single_line
 from shared_platform.tenancy import address_url, agency_url
 
 from .models import Message, Ticket
@@ -30,8 +34,15 @@ SUBJECTS = {
 AGENT_ONLY_STEPS = frozenset({"note"})
 
 
-def ticket_notify(*, ticket_id: int, step: str, actor_id: int | None, message_id: int | None) -> list[str]:
-    """Send the e-mails of one step; returns the addresses written to. Runs in the ticket's agency schema."""
+@dataclass(frozen=True)
+class StepMail:
+    to: str
+    subject: str
+    body: str
+
+
+def ticket_mails(*, ticket_id: int, step: str, actor_id: int | None, message_id: int | None) -> list[StepMail]:
+    """The e-mails of one step, one per recipient (none if the ticket is gone). Runs in the ticket's agency schema."""
     ticket = (
         Ticket.objects.select_related("entry__agency", "entry__assignee", "requester", "category")
         .filter(pk=ticket_id)
@@ -48,13 +59,16 @@ def ticket_notify(*, ticket_id: int, step: str, actor_id: int | None, message_id
     assignee = entry.assignee
     if assignee is not None and assignee.is_active and assignee.pk != actor_id and assignee.pk != ticket.requester_id:
         recipients.append((assignee, False))
-    subject = SUBJECTS[step].format(
-        reference=ticket.reference,
-        subject=ticket.subject,
-        assignee=(assignee.get_full_name() or assignee.email) if assignee else "nobody yet",
-        priority=entry.get_priority_display(),
+    # One line whatever a person typed: a line break in a header makes Django refuse the message (BadHeaderError).
+    subject = single_line(
+        SUBJECTS[step].format(
+            reference=ticket.reference,
+            subject=ticket.subject,
+            assignee=(assignee.get_full_name() or assignee.email) if assignee else "nobody yet",
+            priority=entry.get_priority_display(),
+        )
     )
-    sent = []
+    mails = []
     for person, as_requester in recipients:
         if as_requester:
             link = agency_url(
@@ -88,6 +102,28 @@ def ticket_notify(*, ticket_id: int, step: str, actor_id: int | None, message_id
                 "reopen_days": settings.HELPDESK_REOPEN_DAYS,
             },
         )
-        send_mail(subject, body, None, [person.email])
-        sent.append(person.email)
+        mails.append(StepMail(to=person.email, subject=subject, body=body))
+    return mails
+
+
+def ticket_notify(
+    *, ticket_id: int, step: str, actor_id: int | None, message_id: int | None, delivery_key: str = ""
+) -> list[str]:
+    """Send the e-mails of one step; returns the addresses written to. Runs in the ticket's agency schema.
+
+    `delivery_key` (the task's id) makes a second run of the same task skip
+    the addresses already written to (notifications.services).
+    """
+    sent = []
+    for mail in ticket_mails(ticket_id=ticket_id, step=step, actor_id=actor_id, message_id=message_id):
+        if delivery_done(delivery_key=delivery_key, address=mail.to):
+            continue
+        send_mail(mail.subject, mail.body, None, [mail.to])
+        delivery_record(delivery_key=delivery_key, address=mail.to)
+        sent.append(mail.to)
     return sent
+
+
+def ticket_reference(ticket_id: int) -> str:
+    """The ticket's reference for a failure record ("" if it is gone)."""
+    return Ticket.objects.filter(pk=ticket_id).values_list("reference", flat=True).first() or ""

@@ -42,6 +42,7 @@ from service_levels.models import Category, Impact, Metric, Module, Service, Urg
 from service_levels.selectors import priority_for
 from shared_platform import limits
 from shared_platform.errors import ApplicationError
+from shared_platform.plain_text import single_line
 from shared_platform.queue import enqueue_after_commit
 from tenants.models import Agency
 
@@ -244,7 +245,8 @@ def ticket_raise(
             raise ApplicationError(
                 f"{field.capitalize()} is high, medium or low.", code="helpdesk.invalid", fields={field: ["Unknown."]}
             )
-    subject = _text(subject, field="subject", label="A subject", limit=limits.NAME)
+    # The subject goes into e-mail headers and the public ledger's title: one line, no control characters.
+    subject = _text(single_line(subject), field="subject", label="A subject", limit=limits.NAME)
     description = _text(description, field="description", label="A description", limit=limits.LONG_TEXT)
     checked = _attachments_check(files)
     service = Service.objects.get(code=SERVICE_OF_KIND[TicketKind(kind)])

@@ -12,14 +12,29 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.http import Http404
+from django.http.request import split_domain_port
 from django_tenants.middleware.main import TenantMainMiddleware
+from django_tenants.utils import remove_www
 
 if TYPE_CHECKING:
     from tenants.models import Agency
 
 
 class AgencyAddressMiddleware(TenantMainMiddleware):
-    """django-tenants' host routing, plus: a deactivated agency's address is gone (404)."""
+    """django-tenants' host routing; host names are case-insensitive; a deactivated agency's address is 404."""
+
+    @staticmethod
+    def hostname_from_request(request):  # type: ignore[no-untyped-def]
+        """The host name, as DNS reads it: lower case, without the port or a trailing dot.
+
+        `UNDP.localhost:8000` and `undp.localhost.` are UNDP's address. The host
+        was already checked against ALLOWED_HOSTS by get_host() (DisallowedHost,
+        answered 404 by django-tenants), and the agency is then found by an
+        exact match on its stored, lower-case domain: no other spelling of a
+        host reaches another agency.
+        """
+        domain, _port = split_domain_port(request.get_host())
+        return remove_www(domain)
 
     def get_tenant(self, domain_model, hostname):  # type: ignore[no-untyped-def]
         tenant = super().get_tenant(domain_model, hostname)

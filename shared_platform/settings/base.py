@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -28,6 +29,12 @@ ALLOWED_HOSTS = [BASE_DOMAIN, f".{BASE_DOMAIN}", *env.list("EXTRA_ALLOWED_HOSTS"
 # Port shown in the addresses the platform prints and links to (":8000" in development).
 PUBLIC_PORT = env("PUBLIC_PORT", default="")
 PUBLIC_SCHEME = env("PUBLIC_SCHEME", default="http")
+# How many proxies of our own stand in front of the web server. Each appends the
+# address it saw to X-Forwarded-For, so the client is the N-th entry from the
+# right; with 0 (the default) the header is ignored and the socket's address is
+# the client. One setting for the sign-in lockout and the API throttles
+# (shared_platform/client_address.py): a client-written header escapes neither.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # --- Tenancy -----------------------------------------------------------------
 # The public schema is the facility; every agency gets a schema of its own.
@@ -48,11 +55,13 @@ SHARED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "csp",
     "shared_platform",
     "service_levels",
     "ledger",
     "billing",
     "governance",
+    "notifications",
     "demo",
 ]
 # Private to an agency: request details, conversations, attachments, bids.
@@ -83,6 +92,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 MIDDLEWARE = [
     "shared_platform.tenancy.AgencyAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -140,14 +150,40 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Failed sign-ins: after AXES_FAILURE_LIMIT failures for one e-mail from one
-# address, that pair is refused for AXES_COOLOFF_TIME (web and API alike).
+# address, that pair is refused for AXES_COOLOFF_TIME on every way in: the
+# sign-in page, the API token endpoint and the Django admin count together.
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "email"
+# The page and the API post `email`, the admin's form `username`: one account either way.
+AXES_USERNAME_CALLABLE = "accounts.lockout.sign_in_account"
+# The client as TRUSTED_PROXY_COUNT says, never as a client-written header says.
+AXES_CLIENT_IP_CALLABLE = "shared_platform.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
 AXES_VERBOSE = False
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and images from
+# our own address only (Chart.js, the admin's and Swagger UI's files are
+# served from /static/). No inline script anywhere; the one inline <style>
+# (Swagger UI's page, shared_platform/templates/drf_spectacular/) carries the
+# request's nonce. data: images are Swagger UI's and the admin's icons. Pages
+# may not be framed, and forms post to their own address only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 10  # a working day
@@ -216,6 +252,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "shared_platform.schema.AddressAutoSchema",
     "EXCEPTION_HANDLER": "shared_platform.errors.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"sign_in": "20/minute"},
+    # The same rule as shared_platform.client_address (TRUSTED_PROXY_COUNT), for every DRF throttle.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Joint Operations Facility API",
@@ -233,6 +271,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No badge fetched from the public validator (the CSP allows our own address only).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
     # An agency's address documents only what can be done there (shared_platform/schema.py).
     "DEFAULT_GENERATOR_CLASS": "shared_platform.schema.AddressSchemaGenerator",
