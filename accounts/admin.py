@@ -56,6 +56,7 @@ class UserAdmin(DjangoUserAdmin):
 class MembershipAdmin(admin.ModelAdmin):
     form = MembershipForm
     list_display = ["user", "agency", "role", "granted_at"]
+    list_select_related = ["user", "agency"]
     list_filter = ["role", "agency"]
     search_fields = ["user__email", "user__last_name", "agency__code"]
     autocomplete_fields = ["user", "agency"]

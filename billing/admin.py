@@ -61,6 +61,7 @@ class InvoiceEventInline(ReadOnlyInline):
 @admin.register(Invoice)
 class InvoiceAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "agency", "month", "status", "total", "issued_at"]
+    list_select_related = ["agency"]
     list_filter = ["status", "month", "agency"]
     search_fields = ["number", "agency__code"]
     inlines = [InvoiceLineInline, InvoiceEventInline]
@@ -69,6 +70,7 @@ class InvoiceAdmin(ReadOnlyAdmin):
 @admin.register(CreditNote)
 class CreditNoteAdmin(ReadOnlyAdmin):
     list_display = ["number", "invoice", "agency", "amount", "issued_at"]
+    list_select_related = ["invoice", "agency"]
     search_fields = ["number", "invoice__number"]
 
 
@@ -81,17 +83,20 @@ class PriceListItemInline(ReadOnlyInline):
 @admin.register(PriceListVersion)
 class PriceListVersionAdmin(ReadOnlyAdmin):
     list_display = ["effective_from", "decision", "created_at"]
+    list_select_related = ["decision"]
     inlines = [PriceListItemInline]
 
 
 @admin.register(CostSharingKey)
 class CostSharingKeyAdmin(ReadOnlyAdmin):
     list_display = ["effective_from", "method", "decision"]
+    list_select_related = ["decision"]
 
 
 @admin.register(FixedCost)
 class FixedCostAdmin(ReadOnlyAdmin):
     list_display = ["month", "description", "amount", "entered_by"]
+    list_select_related = ["entered_by"]
     list_filter = ["month"]
 
 
@@ -108,5 +113,6 @@ class BillingRunAdmin(ReadOnlyAdmin):
 @admin.register(UsageEvent)
 class UsageEventAdmin(ReadOnlyAdmin):
     list_display = ["entry", "unit_number", "agency", "service", "quantity", "completed_on"]
+    list_select_related = ["entry", "agency", "service"]
     list_filter = ["month", "agency"]
     raw_id_fields = ["entry"]

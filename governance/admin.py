@@ -93,6 +93,7 @@ class MotionEventInline(admin.TabularInline):
 @admin.register(Motion)
 class MotionAdmin(ReadOnlyAdmin):
     list_display = ["title", "rule", "status", "outcome", "closes_at", "meeting"]
+    list_select_related = ["meeting"]
     list_filter = ["status", "rule", "outcome"]
     search_fields = ["title"]
     inlines = [BallotInline, MotionEventInline]
@@ -104,10 +105,12 @@ class MotionAdmin(ReadOnlyAdmin):
 @admin.register(BallotRecord)
 class BallotRecordAdmin(ReadOnlyAdmin):
     list_display = ["motion", "agency", "choice", "cast_by", "cast_at"]
+    list_select_related = ["motion", "agency", "cast_by"]
     list_filter = ["agency"]
 
 
 @admin.register(RegisterEntry)
 class RegisterEntryAdmin(ReadOnlyAdmin):
     list_display = ["number", "motion", "recorded_at", "entry_hash"]
+    list_select_related = ["motion"]
     readonly_fields = ["number", "motion", "recorded_at", "content", "previous_hash", "entry_hash"]

@@ -30,6 +30,7 @@ class OpenFilter(admin.SimpleListFilter):
 @admin.register(FailedNotification)
 class FailedNotificationAdmin(admin.ModelAdmin):
     list_display = ["failed_at", "agency", "reference", "step", "recipients", "attempts", "error", "resolved_at"]
+    list_select_related = ["agency"]
     list_filter = [OpenFilter, "agency", "step"]
     search_fields = ["reference", "recipients", "error"]
     actions = ["send_again", "mark_handled"]

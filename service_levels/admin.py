@@ -32,4 +32,5 @@ class CalendarAdmin(ReadOnlyAdmin):
 @admin.register(Agreement)
 class AgreementAdmin(ReadOnlyAdmin):
     list_display = ["reference", "agency", "valid_from", "valid_to", "calendar"]
+    list_select_related = ["agency", "calendar"]
     list_filter = ["agency"]
