@@ -282,6 +282,7 @@ SPECTACULAR_SETTINGS = {
         "InvoiceStatusEnum": "billing.models.InvoiceStatus",
         "SharingMethodEnum": "billing.models.SharingMethod",
         "RequestStatusEnum": "ledger.models.EntryStatus",
+        "ClockHolderEnum": "ledger.models.Holder",
         "TicketKindEnum": "ict_helpdesk.models.TicketKind",
     },
 }
