@@ -40,7 +40,7 @@ def test_the_request_list_sorts_by_the_column_the_address_names_and_keeps_its_fi
     assert _references(ascending) == ["UNDP-A", "UNDP-B", "UNDP-C"]
     assert _references(descending) == ["UNDP-B", "UNDP-A"]
     assert 'aria-sort="descending"' in descending
-    assert re.search(r"href=\"\?[^\"]*service=ICT-INC[^\"]*sort=reference\"", descending)
+    assert 'href="?sort=reference&amp;service=ICT-INC"' in descending
     # the newest first by default; an unknown column falls back to it
     assert _references(client.get("/requests/?sort=nonsense").content.decode()) == ["UNDP-A", "UNDP-C", "UNDP-B"]
 
