@@ -36,8 +36,10 @@ def test_a_requester_reads_portuguese_from_her_browser_then_chooses_french_and_i
         # then her start page and the helpdesk are in Portuguese
         expect(page.locator("#start-my-requests h2")).to_have_text("Suas solicitações abertas")
         expect(page.locator("#user-tools")).to_contain_text("Conectado como Ana Lima (Solicitante)")
-        page.get_by_role("navigation", name="Principal").get_by_role("link", name="Central de atendimento de TIC").click()
-        expect(page.get_by_role("navigation", name="Principal")).to_contain_text("Solicitações")
+        navigation = page.get_by_role("navigation", name="Principal")
+        navigation.get_by_role("link", name="Central de atendimento de TIC").click()
+        expect(page).to_have_url(address("undp", "/helpdesk/"))
+        expect(navigation).to_contain_text("Solicitações")
 
         # when she switches to French with the switch on the page
         page.get_by_label("Idioma").select_option("fr")
