@@ -69,8 +69,8 @@ BREACH_SORTS = Sorts(
     param="breach_sort",
     columns={
         "reference": ("entry__reference", "pk"),
-        "agency": ("agency__code", "-due_at"),
-        "service": ("service__code", "-due_at"),
+        "agency": ("agency__code", "due_at"),
+        "service": ("service__code", "due_at"),
         "due": ("due_at", "pk"),
     },
 )
@@ -89,10 +89,10 @@ REQUEST_SORTS = Sorts(
     columns={
         "reference": ("reference", "pk"),
         "title": ("title", "pk"),
-        "agency": ("agency__code", "-opened_at"),
-        "service": ("service__code", "-opened_at"),
-        "priority": ("priority", "-opened_at"),
-        "status": ("status", "-opened_at"),
+        "agency": ("agency__code", "opened_at"),
+        "service": ("service__code", "opened_at"),
+        "priority": ("priority", "opened_at"),
+        "status": ("status", "opened_at"),
         "opened": ("opened_at", "pk"),
         "delivered": ("completed_at", "pk"),
     },

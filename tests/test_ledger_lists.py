@@ -41,6 +41,10 @@ def test_the_request_list_sorts_by_the_column_the_address_names_and_keeps_its_fi
     assert _references(descending) == ["UNDP-B", "UNDP-A"]
     assert 'aria-sort="descending"' in descending
     assert 'href="?sort=reference&amp;service=ICT-INC"' in descending
+    # every column sorts, either way
+    for column in ("reference", "title", "agency", "service", "priority", "status", "opened", "delivered"):
+        assert client.get(f"/requests/?sort=-{column}").status_code == 200
+        assert client.get(f"/sla/?risk_sort={column}&breach_sort=-{column}&report_sort={column}").status_code == 200
     # the newest first by default; an unknown column falls back to it
     assert _references(client.get("/requests/?sort=nonsense").content.decode()) == ["UNDP-A", "UNDP-C", "UNDP-B"]
 
