@@ -32,7 +32,7 @@ class MembershipSerializer(serializers.ModelSerializer[Membership]):
         return membership.agency.code if membership.agency is not None else None
 
     def get_role_name(self, membership: Membership) -> str:
-        return Role(membership.role).label
+        return str(Role(membership.role).label)
 
 
 class UserSerializer(serializers.ModelSerializer[User]):

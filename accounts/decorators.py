@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from .selectors import is_facility_manager
 
@@ -16,7 +17,7 @@ def facility_manager_required(view: Callable[..., HttpResponse]) -> Callable[...
     @wraps(view)
     def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not is_facility_manager(user=request.user, agency=request.tenant):  # type: ignore[attr-defined]
-            raise PermissionDenied("Only the facility manager may change the catalogue, calendars and agreements.")
+            raise PermissionDenied(_("Only the facility manager may change the catalogue, calendars and agreements."))
         return view(request, *args, **kwargs)
 
     return guarded

@@ -16,7 +16,8 @@ from django.shortcuts import render
 
 from shared_platform.errors import json_error_response
 
-from .selectors import addresses_for, user_may_use_address
+from .selectors import address_links, user_may_use_address
+from .services import no_access_message
 
 # Paths anyone may reach: signing in and out, health checks, static files.
 OPEN_PATH_PREFIXES = (
@@ -48,13 +49,19 @@ class AddressAccessMiddleware:
 
 def address_refused(request: HttpRequest) -> HttpResponse:
     tenant = request.tenant  # type: ignore[attr-defined]
-    where = "the facility portal" if tenant.is_facility else tenant.name
-    message = f"Your account has no access to {where}."
+    message = no_access_message(agency=tenant)
     if request.path.startswith("/api/"):
         return json_error_response("auth.no_access_here", message, 403)
     return render(
         request,
         "accounts/no_access.html",
-        {"message": message, "addresses": addresses_for(user=request.user)},  # type: ignore[arg-type]
+        {
+            "message": message,
+            "addresses": address_links(
+                user=request.user,  # type: ignore[arg-type]
+                scheme=request.scheme or "http",
+                port=request.get_port(),
+            ),
+        },
         status=403,
     )

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class UserManager(BaseUserManager["User"]):
@@ -18,7 +19,7 @@ class UserManager(BaseUserManager["User"]):
 
     def _create_user(self, email: str, password: str | None, **extra_fields: object) -> User:
         if not email:
-            raise ValueError("A user needs an e-mail address.")
+            raise ValueError(_("A user needs an e-mail address."))
         user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
@@ -39,12 +40,12 @@ class User(AbstractUser):
     """A person who signs in with an e-mail address and a password."""
 
     username = None  # type: ignore[assignment,misc]
-    email = models.EmailField("e-mail address", unique=True)
+    email = models.EmailField(_("e-mail address"), unique=True)
     language = models.CharField(
         max_length=10,
         choices=settings.LANGUAGES,
         blank=True,
-        help_text="The language of their pages and e-mails; blank: the browser's.",
+        help_text=_("The language of their pages and e-mails; blank: the browser's."),
     )
 
     USERNAME_FIELD = "email"
@@ -61,21 +62,21 @@ class User(AbstractUser):
 
 class Role(models.TextChoices):
     # In an agency (used on the agency's own address)
-    REQUESTER = "requester", "Requester"
-    APPROVER = "approver", "Approver / certifying officer"
-    AGENCY_FINANCE = "agency_finance", "Agency finance"
+    REQUESTER = "requester", _("Requester")
+    APPROVER = "approver", _("Approver / certifying officer")
+    AGENCY_FINANCE = "agency_finance", _("Agency finance")
     # The agency's seat on the board (used on the facility portal)
-    BOARD_REPRESENTATIVE = "board_representative", "Board representative"
-    BOARD_ALTERNATE = "board_alternate", "Board alternate"
-    BOARD_OBSERVER = "board_observer", "Board observer (partner, no vote)"
+    BOARD_REPRESENTATIVE = "board_representative", _("Board representative")
+    BOARD_ALTERNATE = "board_alternate", _("Board alternate")
+    BOARD_OBSERVER = "board_observer", _("Board observer (partner, no vote)")
     # In the facility
-    PROCUREMENT_AGENT = "procurement_agent", "Procurement officer"
-    TRAVEL_AGENT = "travel_agent", "Travel officer"
-    ICT_AGENT = "ict_agent", "ICT officer"
-    FACILITY_MANAGER = "facility_manager", "Facility manager"
-    FACILITY_FINANCE = "facility_finance", "Facility finance"
-    QUALITY_FOCAL_POINT = "quality_focal_point", "Quality focal point"
-    AUDITOR = "auditor", "Auditor (read-only)"
+    PROCUREMENT_AGENT = "procurement_agent", _("Procurement officer")
+    TRAVEL_AGENT = "travel_agent", _("Travel officer")
+    ICT_AGENT = "ict_agent", _("ICT officer")
+    FACILITY_MANAGER = "facility_manager", _("Facility manager")
+    FACILITY_FINANCE = "facility_finance", _("Facility finance")
+    QUALITY_FOCAL_POINT = "quality_focal_point", _("Quality focal point")
+    AUDITOR = "auditor", _("Auditor (read-only)")
 
 
 AGENCY_ROLES = frozenset(
@@ -105,7 +106,7 @@ class Membership(models.Model):
         null=True,
         blank=True,
         related_name="memberships",
-        help_text="Empty for a facility role.",
+        help_text=_("Empty for a facility role."),
     )
     role = models.CharField(max_length=30, choices=Role.choices)
     granted_at = models.DateTimeField(auto_now_add=True)

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
 from .models import FACILITY_ROLES
@@ -20,7 +21,7 @@ class FacilityPortalOnly:
 class MayUseThisAddress(BasePermission):
     """The default for every API view: signed in, and a member where the request is addressed."""
 
-    message = "Your account has no access to this address."
+    message = _("Your account has no access to this address.")
 
     def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
         return user_may_use_address(user=request.user, agency=request.tenant)
@@ -29,7 +30,7 @@ class MayUseThisAddress(BasePermission):
 class IsFacilityStaff(FacilityPortalOnly, BasePermission):
     """A facility role (or a platform administrator) on the facility portal."""
 
-    message = "Only the facility's staff may do this."
+    message = _("Only the facility's staff may do this.")
 
     def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
         tenant = request.tenant
@@ -39,7 +40,7 @@ class IsFacilityStaff(FacilityPortalOnly, BasePermission):
 
 
 class IsPlatformAdministrator(FacilityPortalOnly, BasePermission):
-    message = "Only a platform administrator may do this."
+    message = _("Only a platform administrator may do this.")
 
     def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
         return bool(request.tenant.is_facility and request.user.is_authenticated and request.user.is_staff)
@@ -50,7 +51,7 @@ class IsFacilityManagerOrReadOnly(FacilityPortalOnly, BasePermission):
 
     facility_portal_only_methods = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
-    message = "Only the facility manager may change this."
+    message = _("Only the facility manager may change this.")
 
     def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
         if request.method in ("GET", "HEAD", "OPTIONS"):

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from .models import BOARD_ROLES, FACILITY_ROLES, Membership, Role, User
 
@@ -18,6 +20,10 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from tenants.models import Agency
+
+
+def user_by_email(*, email: str) -> User | None:
+    return User.objects.filter(email=(email or "").strip().lower(), is_active=True).first()
 
 
 def membership_list(*, user: User) -> QuerySet[Membership]:
@@ -63,7 +69,7 @@ def addresses_for(*, user: User) -> list[tuple[str, Agency | None]]:
     memberships = list(membership_list(user=user))
     addresses: list[tuple[str, Agency | None]] = []
     if user.is_staff or any(m.role in FACILITY_ROLES or m.role in BOARD_ROLES for m in memberships):
-        addresses.append(("Facility portal", None))
+        addresses.append((_("Facility portal"), None))
     seen: set[int] = set()
     for membership in memberships:
         agency = membership.agency
@@ -73,8 +79,21 @@ def addresses_for(*, user: User) -> list[tuple[str, Agency | None]]:
     return addresses
 
 
+def address_links(*, user: User, scheme: str, port: str) -> list[tuple[str, Agency | None, str]]:
+    """The addresses a person can sign in at, each with its sign-in link on this server's scheme and port.
+
+    Used when someone reaches, or signs in at, an address that is not theirs: the refusal names the right one.
+    """
+    suffix = "" if port in ("", "80", "443") else f":{port}"
+    links = []
+    for label, agency in addresses_for(user=user):
+        host = settings.BASE_DOMAIN if agency is None else agency.primary_domain_name or agency.code.lower()
+        links.append((label, agency, f"{scheme}://{host}{suffix}/accounts/login/"))
+    return links
+
+
 def role_labels(roles: set[str]) -> list[str]:
-    return [Role(role).label for role in sorted(roles)]
+    return [str(Role(role).label) for role in sorted(roles)]
 
 
 def agency_people(*, agency: Agency) -> list[dict[str, object]]:
@@ -87,7 +106,7 @@ def agency_people(*, agency: Agency) -> list[dict[str, object]]:
     )
     for membership in memberships:
         entry = people.setdefault(membership.user_id, {"user": membership.user, "roles": []})
-        entry["roles"].append(Role(membership.role).label)  # type: ignore[attr-defined]
+        entry["roles"].append(str(Role(membership.role).label))  # type: ignore[attr-defined]
     return list(people.values())
 
 
@@ -105,7 +124,7 @@ def agency_scope(*, user: User | AnonymousUser, agency: Agency) -> Agency | None
         return agency
     if user.is_authenticated and (user.is_staff or has_role(user=user, agency=agency, roles=FACILITY_ROLES)):
         return None
-    raise PermissionDenied("Only the facility's staff see every agency's requests.")
+    raise PermissionDenied(_("Only the facility's staff see every agency's requests."))
 
 
 # Inside an agency, who sees which requests (PRODUCT.md, "Who uses it"; README "Who sees which requests"):

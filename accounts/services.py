@@ -14,7 +14,7 @@ from shared_platform.errors import ApplicationError
 from shared_platform.plain_text import single_line
 
 from .models import AGENCY_ROLES, FACILITY_ROLES, VOTING_BOARD_ROLES, Membership, Role, User
-from .selectors import user_may_use_address
+from .selectors import addresses_for, user_may_use_address
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -28,9 +28,9 @@ def user_create(
 ) -> User:
     email = (email or "").strip().lower()
     if not email or "@" not in email:
-        raise ApplicationError("A valid e-mail address is required.", code="accounts.invalid_email")
+        raise ApplicationError(_("A valid e-mail address is required."), code="accounts.invalid_email")
     if User.objects.filter(email=email).exists():
-        raise ApplicationError(f"{email} already has an account.", code="accounts.email_taken")
+        raise ApplicationError(_("%(email)s already has an account.") % {"email": email}, code="accounts.email_taken")
     # Names appear in e-mail subjects ("... is being handled by <name>"): one line each.
     user = User.objects.create_user(
         email=email,
@@ -55,7 +55,7 @@ def membership_grant(*, user: User, role: str, agency: Agency | None = None) -> 
     user.__dict__.pop("_roles_by_agency", None)  # selectors.roles_at's per-request answer
     try:
         with transaction.atomic():
-            membership, _ = Membership.objects.get_or_create(user=user, agency=agency, role=role)
+            membership, _created = Membership.objects.get_or_create(user=user, agency=agency, role=role)
     except IntegrityError:  # granted concurrently
         membership = Membership.objects.get(user=user, agency=agency, role=role)
     return membership
@@ -64,20 +64,52 @@ def membership_grant(*, user: User, role: str, agency: Agency | None = None) -> 
 def membership_check(*, role: str, agency: Agency | None) -> None:
     """Refuse a role in the wrong place (see membership_grant); the admin's forms ask this too."""
     if role not in Role.values:
-        raise ApplicationError(f'Unknown role "{role}".', code="accounts.unknown_role")
+        raise ApplicationError(_('Unknown role "%(role)s".') % {"role": role}, code="accounts.unknown_role")
     if role in AGENCY_ROLES and agency is None:
-        raise ApplicationError(f"The role {Role(role).label} is held in an agency.", code="accounts.agency_required")
+        raise ApplicationError(
+            _("The role %(role)s is held in an agency.") % {"role": Role(role).label}, code="accounts.agency_required"
+        )
     if role in FACILITY_ROLES and agency is not None:
         raise ApplicationError(
-            f"The role {Role(role).label} is a facility role, not an agency's.", code="accounts.facility_role"
+            _("The role %(role)s is a facility role, not an agency's.") % {"role": Role(role).label},
+            code="accounts.facility_role",
         )
     if agency is not None and agency.is_facility:
-        raise ApplicationError("Facility roles are granted without an agency.", code="accounts.facility_role")
+        raise ApplicationError(_("Facility roles are granted without an agency."), code="accounts.facility_role")
     if role in VOTING_BOARD_ROLES and agency is not None and not agency.has_vote:
         raise ApplicationError(
-            f"{agency.code} is a partner without a vote; its people may only observe the board.",
+            _("%(agency)s is a partner without a vote; its people may only observe the board.")
+            % {"agency": agency.code},
             code="accounts.partner_cannot_vote",
         )
+
+
+def no_access_message(*, agency: Agency, elsewhere: str | None = None) -> str:
+    """Why a person is refused at an address and, when asked (`elsewhere`), where they can sign in instead.
+
+    Whole sentences for the portal and for an agency: "au portail" / "ao portal" cannot be built from parts.
+    """
+    if elsewhere is None:
+        if agency.is_facility:
+            return _("Your account has no access to the facility portal.")
+        return _("Your account has no access to %(agency)s.") % {"agency": agency.name}
+    if not elsewhere:
+        if agency.is_facility:
+            return _("Your account has no access to the facility portal, nor to any other address.")
+        return _("Your account has no access to %(agency)s, nor to any other address.") % {"agency": agency.name}
+    if agency.is_facility:
+        return _("Your account has no access to the facility portal. Sign in at: %(addresses)s.") % {
+            "addresses": elsewhere
+        }
+    return _("Your account has no access to %(agency)s. Sign in at: %(addresses)s.") % {
+        "agency": agency.name,
+        "addresses": elsewhere,
+    }
+
+
+def locked_out_message() -> str:
+    """The one message of a locked-out sign-in, on the page, the API and the admin (accounts/lockout.py)."""
+    return _("Too many failed sign-ins for this account. Wait a few minutes and try again.")
 
 
 def user_sign_in(*, request: HttpRequest, email: str, password: str, agency: Agency) -> User:
@@ -90,25 +122,25 @@ def user_sign_in(*, request: HttpRequest, email: str, password: str, agency: Age
     email = (email or "").strip().lower()
     if not email or not password:
         raise ApplicationError(
-            "Enter your e-mail address and password.", code="auth.credentials_missing", status_code=400
+            _("Enter your e-mail address and password."), code="auth.credentials_missing", status_code=400
         )
     user = authenticate(request, email=email, password=password)
     if getattr(request, "axes_locked_out", False):
         raise ApplicationError(
-            "Too many failed sign-ins for this account. Wait a few minutes and try again.",
+            locked_out_message(),
             code="auth.locked_out",
             status_code=429,
         )
     if user is None:
         raise ApplicationError(
-            "That e-mail address and password do not match an active account.",
+            _("That e-mail address and password do not match an active account."),
             code="auth.invalid_credentials",
             status_code=401,
         )
     if not user_may_use_address(user=user, agency=agency):
-        where = "the facility portal" if agency.is_facility else agency.name
+        own = "; ".join(label for label, _agency in addresses_for(user=user))
         raise ApplicationError(
-            f"Your account has no access to {where}. Sign in at your own agency's address.",
+            no_access_message(agency=agency, elsewhere=own),
             code="auth.no_access_here",
             status_code=403,
         )
@@ -130,7 +162,7 @@ def user_language_set(*, user: User, language: str) -> User:
 
 
 def api_token_issue(*, user: User) -> Token:
-    token, _ = Token.objects.get_or_create(user=user)
+    token, _created = Token.objects.get_or_create(user=user)
     return token
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
@@ -17,7 +19,8 @@ from shared_platform.errors import ApplicationError, json_error_response
 from .forms import SignInForm
 from .language import language_cookie_set
 from .models import User
-from .services import user_language_set, user_sign_in
+from .selectors import address_links, user_by_email
+from .services import locked_out_message, user_language_set, user_sign_in
 
 
 @login_not_required
@@ -29,6 +32,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         next_url = ""
     form = SignInForm(request.POST or None)
     status = 200
+    elsewhere: list[tuple[str, str]] = []
     if request.method == "POST" and form.is_valid():
         try:
             user = user_sign_in(
@@ -40,12 +44,26 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         except ApplicationError as error:
             form.add_error(None, error.message)
             status = error.status_code
+            if error.code == "auth.no_access_here":
+                elsewhere = _sign_in_elsewhere(request, form.cleaned_data["email"])
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return _keep_language(request, user, redirect(next_url or "home"))
     elif request.method == "POST":
         status = 400
-    return render(request, "accounts/sign_in.html", {"form": form, "next": next_url}, status=status)
+    context = {"form": form, "next": next_url, "sign_in_elsewhere": elsewhere}
+    return render(request, "accounts/sign_in.html", context, status=status)
+
+
+def _sign_in_elsewhere(request: HttpRequest, email: str) -> list[tuple[str, str]]:
+    """Where a person whose password was right, but at the wrong address, can sign in: links to each address."""
+    user = user_by_email(email=email)
+    if user is None:
+        return []
+    return [
+        (label, url)
+        for label, _agency, url in address_links(user=user, scheme=request.scheme or "http", port=request.get_port())
+    ]
 
 
 def _keep_language(request: HttpRequest, user: User, response: HttpResponse) -> HttpResponse:
@@ -62,6 +80,7 @@ def _keep_language(request: HttpRequest, user: User, response: HttpResponse) -> 
 @login_not_required
 def sign_out(request: HttpRequest) -> HttpResponse:
     logout(request)
+    messages.success(request, _("You have signed out."))
     return redirect("login")
 
 
@@ -69,7 +88,7 @@ def lockout_response(
     request: HttpRequest, credentials: dict | None = None, *args: object, **kwargs: object
 ) -> HttpResponse:
     """django-axes' answer once an e-mail is locked out (AXES_LOCKOUT_CALLABLE)."""
-    message = "Too many failed sign-ins for this account. Wait a few minutes and try again."
+    message = locked_out_message()
     if request.path.startswith("/api/"):
         return json_error_response("auth.locked_out", message, 429)
     form = SignInForm(request.POST or None)

@@ -6,6 +6,8 @@ from datetime import date, timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from service_levels.models import Module, Service
 from tenants.models import Agency
@@ -17,7 +19,7 @@ from .selectors import LedgerFilters, RequestScope
 def recent_months(count: int = 12, *, today: date | None = None) -> list[date]:
     month = (today or timezone.localdate()).replace(day=1)
     months = []
-    for _ in range(count):
+    for _month in range(count):
         months.append(month)
         month = (month.replace(day=1) - timedelta(days=1)).replace(day=1)
     return months
@@ -27,24 +29,29 @@ class LedgerFilterForm(forms.Form):
     agency = forms.ModelChoiceField(
         queryset=Agency.objects.agencies().order_by("code"),
         required=False,
-        empty_label="All agencies",
+        label=_("Agency"),
+        empty_label=_("All agencies"),
         to_field_name="code",
     )
     service = forms.ModelChoiceField(
         queryset=Service.objects.order_by("module", "code"),
         required=False,
-        empty_label="All services",
+        label=_("Service"),
+        empty_label=_("All services"),
         to_field_name="code",
     )
-    module = forms.ChoiceField(choices=[("", "All modules"), *Module.choices], required=False)
-    month = forms.ChoiceField(required=False)
+    module = forms.ChoiceField(label=_("Module"), choices=[("", _("All modules")), *Module.choices], required=False)
+    month = forms.ChoiceField(label=_("Month"), required=False)
 
     def __init__(self, *args: object, scope: RequestScope | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.scope = scope or RequestScope()
         if self.scope.agency is not None:
             del self.fields["agency"]
-        months = [("", "Last 3 months")] + [(m.strftime("%Y-%m"), m.strftime("%B %Y")) for m in recent_months()]
+        # Month names in the reader's language ("janvier 2026"), not the server's strftime locale.
+        months = [("", _("Last 3 months"))] + [
+            (m.strftime("%Y-%m"), date_format(m, "YEAR_MONTH_FORMAT")) for m in recent_months()
+        ]
         self.fields["month"].choices = months  # type: ignore[attr-defined]
 
     def filters(self) -> LedgerFilters:
@@ -61,4 +68,4 @@ class LedgerFilterForm(forms.Form):
 
 
 class RequestFilterForm(LedgerFilterForm):
-    status = forms.ChoiceField(choices=[("", "Any status"), *EntryStatus.choices], required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=[("", _("Any status")), *EntryStatus.choices], required=False)

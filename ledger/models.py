@@ -12,17 +12,18 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from service_levels.models import Metric, Module, Priority
 
 
 class EntryStatus(models.TextChoices):
-    NEW = "new", "New"
-    OPEN = "open", "Open"
-    PENDING = "pending", "Pending"
-    RESOLVED = "resolved", "Resolved"
-    CLOSED = "closed", "Closed"
-    CANCELLED = "cancelled", "Cancelled"
+    NEW = "new", _("New")
+    OPEN = "open", _("Open")
+    PENDING = "pending", _("Pending")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 OPEN_STATUSES = frozenset({EntryStatus.NEW, EntryStatus.OPEN, EntryStatus.PENDING})
@@ -31,9 +32,9 @@ OPEN_STATUSES = frozenset({EntryStatus.NEW, EntryStatus.OPEN, EntryStatus.PENDIN
 class Holder(models.TextChoices):
     """Who holds the request, and so who is answerable for its clock."""
 
-    FACILITY = "facility", "Facility"
-    REQUESTER = "requester", "Requester"
-    SUPPLIER = "supplier", "Supplier"
+    FACILITY = "facility", _("Facility")
+    REQUESTER = "requester", _("Requester")
+    SUPPLIER = "supplier", _("Supplier")
 
 
 class LedgerEntry(models.Model):
@@ -101,8 +102,8 @@ class LedgerEntry(models.Model):
 
 
 class NamedRole(models.TextChoices):
-    TRAVELLER = "traveller", "Traveller"
-    RECEIVER = "receiver", "Receiver"
+    TRAVELLER = "traveller", _("Traveller")
+    RECEIVER = "receiver", _("Receiver")
 
 
 class NamedPerson(models.Model):
@@ -154,9 +155,9 @@ class ComplianceMonth(models.Model):
 
 
 class ClockState(models.TextChoices):
-    RUNNING = "running", "Running"
-    PAUSED = "paused", "Paused"
-    STOPPED = "stopped", "Stopped"
+    RUNNING = "running", _("Running")
+    PAUSED = "paused", _("Paused")
+    STOPPED = "stopped", _("Stopped")
 
 
 class SlaClock(models.Model):
@@ -230,18 +231,18 @@ class SlaBreach(models.Model):
 
 
 class EventKind(models.TextChoices):
-    OPENED = "opened", "Opened"
-    STATUS = "status", "Status changed"
-    ASSIGNED = "assigned", "Assigned"
-    CLOCK_STARTED = "clock_started", "Clock started"
-    PAUSED = "paused", "Clocks paused"
-    RESUMED = "resumed", "Clocks resumed"
-    CLOCK_STOPPED = "clock_stopped", "Clock stopped"
-    WARNED = "warned", "Warning sent"
-    BREACHED = "breached", "Breach recorded"
-    BILLED = "billed", "Billable units recorded"
-    PRIORITY = "priority", "Priority changed"
-    RATED = "rated", "Rated by the requester"
+    OPENED = "opened", _("Opened")
+    STATUS = "status", _("Status changed")
+    ASSIGNED = "assigned", _("Assigned")
+    CLOCK_STARTED = "clock_started", _("Clock started")
+    PAUSED = "paused", _("Clocks paused")
+    RESUMED = "resumed", _("Clocks resumed")
+    CLOCK_STOPPED = "clock_stopped", _("Clock stopped")
+    WARNED = "warned", _("Warning sent")
+    BREACHED = "breached", _("Breach recorded")
+    BILLED = "billed", _("Billable units recorded")
+    PRIORITY = "priority", _("Priority changed")
+    RATED = "rated", _("Rated by the requester")
 
 
 class LedgerEvent(models.Model):

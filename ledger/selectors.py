@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -178,22 +179,42 @@ class ClockFigures:
 
     @property
     def breach_held_by_label(self) -> str:
-        return Holder(self.breach_held_by).label if self.breach_held_by else ""
+        return str(Holder(self.breach_held_by).label) if self.breach_held_by else ""
 
     @property
     def state_text(self) -> str:
-        """The clock's state for people: running, paused and on whom it waits, met, or breached and by whom."""
+        """The clock's state for people: running, paused and on whom it waits, met, or breached and by whom.
+
+        One sentence per holder rather than a holder slotted into one sentence: French, Spanish and Portuguese
+        put a different article before "facility", "requester" and "supplier".
+        """
         if self.result == ClockResult.BREACHED:
+            holder = self.breach_held_by or Holder.FACILITY
             if self.clock.state == ClockState.STOPPED:
-                return gettext("Breached (held by the %(holder)s)") % {"holder": self.breach_held_by_label.lower()}
-            return gettext("Overdue (breached while held by the %(holder)s)") % {
-                "holder": self.breach_held_by_label.lower()
-            }
+                return str(_BREACHED_HELD_BY[holder])
+            return str(_OVERDUE_HELD_BY[holder])
         if self.result == ClockResult.MET:
             return gettext("Met")
         if self.clock.state == ClockState.PAUSED:
-            return gettext("Paused (waiting on the %(holder)s)") % {"holder": Holder(self.clock.held_by).label.lower()}
+            return str(_PAUSED_WAITING_ON.get(self.clock.held_by, _PAUSED_WAITING_ON[Holder.REQUESTER]))
         return gettext("Running")
+
+
+_BREACHED_HELD_BY: dict[str, Promise] = {
+    Holder.FACILITY: _("Breached (held by the facility)"),
+    Holder.REQUESTER: _("Breached (held by the requester)"),
+    Holder.SUPPLIER: _("Breached (held by the supplier)"),
+}
+_OVERDUE_HELD_BY: dict[str, Promise] = {
+    Holder.FACILITY: _("Overdue (breached while held by the facility)"),
+    Holder.REQUESTER: _("Overdue (breached while held by the requester)"),
+    Holder.SUPPLIER: _("Overdue (breached while held by the supplier)"),
+}
+_PAUSED_WAITING_ON: dict[str, Promise] = {
+    Holder.FACILITY: _("Paused"),
+    Holder.REQUESTER: _("Paused (waiting on the requester)"),
+    Holder.SUPPLIER: _("Paused (waiting on the supplier)"),
+}
 
 
 def clock_used(*, clock: SlaClock, calendar: BusinessCalendar, at: datetime) -> timedelta:

@@ -29,7 +29,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts.models import User
 from billing.services import usage_record
@@ -253,12 +253,17 @@ def clock_start(*, entry: LedgerEntry, metric: str, at: datetime | None = None, 
     minutes = targets_for(agreement=entry.agreement, service=entry.service, priority=entry.priority).get(metric)
     if minutes is None:
         raise ApplicationError(
-            f"{entry.service.code} has no {Metric(metric).label.lower()} target.", code="ledger.no_target"
+            gettext("%(service)s has no %(metric)s target.")
+            % {"service": entry.service.code, "metric": str(Metric(metric).label).lower()},
+            code="ledger.no_target",
         )
     if entry.clocks.filter(metric=metric).exists():
-        raise ApplicationError(f"The {Metric(metric).label.lower()} clock already started.", code="ledger.clock_exists")
+        raise ApplicationError(
+            gettext("The %(metric)s clock already started.") % {"metric": str(Metric(metric).label).lower()},
+            code="ledger.clock_exists",
+        )
     clock = _clock_start(entry, metric, minutes, at)
-    _event(entry, EventKind.CLOCK_STARTED, at, actor, Metric(metric).label)
+    _event(entry, EventKind.CLOCK_STARTED, at, actor, str(Metric(metric).label))
     return clock
 
 
@@ -276,7 +281,7 @@ def clock_stop(
     if clock is None or clock.state == ClockState.STOPPED:
         return clock
     _stop(clock, entry, at)
-    _event(entry, EventKind.CLOCK_STOPPED, at, actor, Metric(metric).label)
+    _event(entry, EventKind.CLOCK_STOPPED, at, actor, str(Metric(metric).label))
     return clock
 
 
@@ -370,12 +375,20 @@ def entry_open(
     """
     at = _now(opened_at)
     if priority not in ("", *Priority.values):
-        raise ApplicationError(f"Unknown priority {priority!r}.", code="ledger.unknown_priority")
+        raise ApplicationError(
+            gettext("Unknown priority %(priority)s.") % {"priority": repr(priority)}, code="ledger.unknown_priority"
+        )
     if not service.is_active:
-        raise ApplicationError(f"{service.code} is no longer offered.", code="sla.service_inactive")
+        raise ApplicationError(
+            gettext("%(service)s is no longer offered.") % {"service": service.code}, code="sla.service_inactive"
+        )
     agreement = agreement_covering(agency=agency, service=service, on=timezone.localtime(at).date())
     if LedgerEntry.objects.filter(agency=agency, reference=reference).exists():
-        raise ApplicationError(f"{reference} is already on the ledger.", code="ledger.reference_taken", status_code=409)
+        raise ApplicationError(
+            gettext("%(request)s is already on the ledger.") % {"request": reference},
+            code="ledger.reference_taken",
+            status_code=409,
+        )
     entry = LedgerEntry.objects.create(
         agency=agency,
         service=service,
@@ -405,7 +418,9 @@ def entry_name_person(*, entry: LedgerEntry, user: User, role: str) -> NamedPers
     visibility rule, accounts.selectors.sees_whole_agency). Naming twice names once.
     """
     if role not in NamedRole.values:
-        raise ApplicationError(f"Unknown role on a request: {role!r}.", code="ledger.unknown_named_role")
+        raise ApplicationError(
+            gettext("Unknown role on a request: %(role)s.") % {"role": repr(role)}, code="ledger.unknown_named_role"
+        )
     named, _created = NamedPerson.objects.get_or_create(entry=entry, user=user, role=role)
     return named
 
@@ -436,13 +451,16 @@ def entry_reprioritise(
     """
     at = _now(at)
     if priority not in Priority.values:
-        raise ApplicationError(f"Unknown priority {priority!r}.", code="ledger.unknown_priority")
+        raise ApplicationError(
+            gettext("Unknown priority %(priority)s.") % {"priority": repr(priority)}, code="ledger.unknown_priority"
+        )
     if not reason.strip():
-        raise ApplicationError("Say why the priority changes.", code="ledger.reason_required")
+        raise ApplicationError(gettext("Say why the priority changes."), code="ledger.reason_required")
     entry = _locked(entry)
     if entry.status not in OPEN_STATUSES:
         raise ApplicationError(
-            f"{entry.reference} is {entry.get_status_display().lower()}; only a request in progress changes priority.",
+            gettext("%(request)s is %(status)s; only a request in progress changes priority.")
+            % {"request": entry.reference, "status": entry.get_status_display().lower()},
             code="ledger.illegal_transition",
             status_code=409,
         )
@@ -469,17 +487,20 @@ def entry_rate(*, entry: LedgerEntry, score: int, at: datetime | None = None, ac
     """The requester's satisfaction (1-5) with a delivered request, once (ISO 9001 clause 9.1.2)."""
     at = _now(at)
     if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
-        raise ApplicationError("A rating is a whole number from 1 to 5.", code="ledger.invalid_rating")
+        raise ApplicationError(gettext("A rating is a whole number from 1 to 5."), code="ledger.invalid_rating")
     entry = _locked(entry)
     if entry.status not in (EntryStatus.RESOLVED, EntryStatus.CLOSED):
         raise ApplicationError(
-            f"{entry.reference} is {entry.get_status_display().lower()}; it can be rated once it is resolved.",
+            gettext("%(request)s is %(status)s; it can be rated once it is resolved.")
+            % {"request": entry.reference, "status": entry.get_status_display().lower()},
             code="ledger.not_delivered",
             status_code=409,
         )
     if entry.satisfaction is not None:
         raise ApplicationError(
-            f"{entry.reference} has already been rated.", code="ledger.already_rated", status_code=409
+            gettext("%(request)s has already been rated.") % {"request": entry.reference},
+            code="ledger.already_rated",
+            status_code=409,
         )
     entry.satisfaction, entry.rated_at = score, at
     entry.save(update_fields=["satisfaction", "rated_at", "updated_at"])
@@ -494,7 +515,7 @@ def entry_pause(
     """Pending: the facility waits on the requester or a supplier; the clocks pause (PRODUCT.md)."""
     at = _now(at)
     if waiting_on not in (Holder.REQUESTER, Holder.SUPPLIER):
-        raise ApplicationError("A request waits on the requester or a supplier.", code="ledger.invalid_holder")
+        raise ApplicationError(gettext("A request waits on the requester or a supplier."), code="ledger.invalid_holder")
     entry = _locked(entry)
     _guard(entry, EntryStatus.PENDING)
     pauses = waiting_on == Holder.REQUESTER or entry.agreement.supplier_wait_pauses_clock
@@ -517,7 +538,11 @@ def entry_resume(*, entry: LedgerEntry, at: datetime | None = None, actor: User 
     at = _now(at)
     entry = _locked(entry)
     if entry.status != EntryStatus.PENDING:
-        raise ApplicationError(f"{entry.reference} is not pending.", code="ledger.not_pending", status_code=409)
+        raise ApplicationError(
+            gettext("%(request)s is not pending.") % {"request": entry.reference},
+            code="ledger.not_pending",
+            status_code=409,
+        )
     for clock in entry.clocks.select_for_update().exclude(state=ClockState.STOPPED):
         _breach_if_due(clock, entry, at)  # ran out while a supplier held it, before the beat task saw it
         if clock.state == ClockState.PAUSED:
@@ -557,7 +582,8 @@ def entry_reopen(
     entry = _locked(entry)
     if entry.status != EntryStatus.RESOLVED:
         raise ApplicationError(
-            f"Only a resolved request can be reopened; {entry.reference} is {entry.get_status_display().lower()}.",
+            gettext("Only a resolved request can be reopened; %(request)s is %(status)s.")
+            % {"request": entry.reference, "status": entry.get_status_display().lower()},
             code="ledger.illegal_transition",
             status_code=409,
         )
@@ -603,7 +629,7 @@ def entry_billable_record(
     """Record the billable units of a delivered request, once: a second call changes nothing (returns False)."""
     at = _now(at)
     if not isinstance(units, Decimal) or units <= 0:
-        raise ApplicationError("Billable units are a positive decimal quantity.", code="ledger.invalid_units")
+        raise ApplicationError(gettext("Billable units are a positive decimal quantity."), code="ledger.invalid_units")
     recorded = LedgerEntry.objects.filter(pk=entry.pk, billable_recorded_at__isnull=True).update(
         billable_units=units, billable_recorded_at=at
     )

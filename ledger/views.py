@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import csv
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from service_levels.selectors import describe_minutes
+from shared_platform.sorting import Sorts
 
 from .forms import LedgerFilterForm, RequestFilterForm
 from .selectors import (
@@ -33,7 +36,67 @@ from .selectors import (
 def describe_left(left: timedelta) -> str:
     """Business time left for people: '2 h 15 min', or '40 min overdue'."""
     text = describe_minutes(int(abs(left).total_seconds() // 60))
-    return f"{text} overdue" if left < timedelta(0) else text
+    return _("%(time)s overdue") % {"time": text} if left < timedelta(0) else text
+
+
+# The dashboard's tables and the request list: each column sortable from the address, filters kept.
+COMPLIANCE_SORTS = Sorts(
+    default="-month",
+    param="report_sort",
+    columns={
+        "month": ("month", "agency_code", "service_code"),
+        "agency": ("agency_code", "month", "service_code"),
+        "service": ("service_code", "month", "agency_code"),
+        "met": ("met",),
+        "breached": ("breached",),
+        "percent": ("percent",),
+    },
+)
+RISK_SORTS = Sorts(
+    default="left",
+    param="risk_sort",
+    columns={
+        "reference": ("clock.entry.reference",),
+        "agency": ("clock.entry.agency.code", "left"),
+        "service": ("clock.entry.service.code", "left"),
+        "priority": ("clock.entry.priority", "left"),
+        "due": ("clock.due_at",),
+        "left": ("left",),
+    },
+)
+BREACH_SORTS = Sorts(
+    default="-due",
+    param="breach_sort",
+    columns={
+        "reference": ("entry__reference", "pk"),
+        "agency": ("agency__code", "due_at"),
+        "service": ("service__code", "due_at"),
+        "due": ("due_at", "pk"),
+    },
+)
+SATISFACTION_SORTS = Sorts(
+    default="-month",
+    param="satisfaction_sort",
+    columns={
+        "month": ("month", "agency_code"),
+        "agency": ("agency_code", "month"),
+        "ratings": ("ratings",),
+        "average": ("average",),
+    },
+)
+REQUEST_SORTS = Sorts(
+    default="-opened",
+    columns={
+        "reference": ("reference", "pk"),
+        "title": ("title", "pk"),
+        "agency": ("agency__code", "opened_at"),
+        "service": ("service__code", "opened_at"),
+        "priority": ("priority", "opened_at"),
+        "status": ("status", "opened_at"),
+        "opened": ("opened_at", "pk"),
+        "delivered": ("completed_at", "pk"),
+    },
+)
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -45,13 +108,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if export:
         return _export(export, filters)
     report = compliance_report(filters=filters)
+    report_rows, report_sort = COMPLIANCE_SORTS.apply_list(request, report)
+    risk_rows, risk_sort = RISK_SORTS.apply_list(request, at_risk(filters=filters))
+    breaches, breach_sort = BREACH_SORTS.apply(request, breach_list(filters=filters))
     by_month = compliance_by(report, "month")
     by_agency = compliance_by(report, "agency")
-    risks = at_risk(filters=filters)
     satisfaction = satisfaction_report(filters=filters)
+    satisfaction_rows, satisfaction_sort = SATISFACTION_SORTS.apply_list(request, satisfaction)
     charts = {
+        # The charts' words travel with their figures, in the reader's language (ledger/static/ledger/dashboard.js).
+        "words": {"met": _("Met"), "breached": _("Breached"), "compliance": _("Compliance %")},
         "months": {
-            "labels": [label for label, *_ in by_month],
+            "labels": [_month_label(label) for label, *_rest in by_month],
             "met": [met for _l, met, _b, _p in by_month],
             "breached": [breached for _l, _m, breached, _p in by_month],
         },
@@ -62,19 +130,31 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "scope": scope.agency,
         "only_mine": scope.person is not None,
-        "report_page": Paginator(report, 25).get_page(request.GET.get("report_page")),
+        "report_page": Paginator(report_rows, 25).get_page(request.GET.get("report_page")),
+        "report_sort": report_sort,
         "totals": _totals(report),
-        "risk_page": Paginator([(risk, describe_left(risk.left)) for risk in risks], 25).get_page(
+        "risk_page": Paginator([(risk, describe_left(risk.left)) for risk in risk_rows], 25).get_page(
             request.GET.get("risk_page")
         ),
-        "breach_page": Paginator(breach_list(filters=filters), 25).get_page(request.GET.get("breach_page")),
+        "risk_sort": risk_sort,
+        "breach_page": Paginator(breaches, 25).get_page(request.GET.get("breach_page")),
+        "breach_sort": breach_sort,
         "charts": charts,
         "has_data": bool(report),
-        "satisfaction_page": Paginator(satisfaction, 25).get_page(request.GET.get("satisfaction_page")),
+        "satisfaction_page": Paginator(satisfaction_rows, 25).get_page(request.GET.get("satisfaction_page")),
+        "satisfaction_sort": satisfaction_sort,
         "satisfaction_average": satisfaction_average(satisfaction),
         "satisfaction_ratings": sum(row.ratings for row in satisfaction),
     }
     return render(request, "ledger/dashboard.html", context)
+
+
+def _month_label(label: object) -> str:
+    """A month of the chart ("2026-01") as the reader's language writes it: "janvier 2026", "enero de 2026"."""
+    try:
+        return date_format(date.fromisoformat(f"{label}-01"), "YEAR_MONTH_FORMAT")
+    except ValueError:
+        return str(label)
 
 
 def _totals(report: list) -> dict[str, object]:
@@ -133,7 +213,7 @@ def _export(section: str, filters) -> HttpResponse:  # type: ignore[no-untyped-d
         for rating in satisfaction_report(filters=filters):
             writer.writerow([f"{rating.month:%Y-%m}", rating.agency_code, rating.ratings, rating.average])
         return response
-    raise Http404("Unknown export; use compliance, at_risk, breaches or satisfaction.")
+    raise Http404(_("Unknown export; use compliance, at_risk, breaches or satisfaction."))
 
 
 def _risk_row(risk: AtRisk) -> list[object]:
@@ -157,7 +237,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
     form = RequestFilterForm(request.GET or None, scope=scope)
     filters = form.filters()
     status = form.cleaned_data.get("status", "") if form.is_valid() else ""
-    entries = entry_list(filters=filters, status=status)
+    entries, sort = REQUEST_SORTS.apply(request, entry_list(filters=filters, status=status))
     return render(
         request,
         "ledger/request_list.html",
@@ -165,7 +245,11 @@ def request_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "scope": scope.agency,
             "only_mine": scope.person is not None,
+            "filtered": bool(
+                form.is_bound and any(value for name, value in request.GET.items() if name in form.fields)
+            ),
             "page": Paginator(entries, 25).get_page(request.GET.get("page")),
+            "sort": sort,
         },
     )
 

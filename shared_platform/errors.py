@@ -132,7 +132,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         return Response(body, status=status_code)
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {}
-        message = "; ".join(exc.messages) or "The request is not valid."
+        message = "; ".join(exc.messages) or _("The request is not valid.")
         return Response(error_body("invalid", message, fields), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
@@ -167,7 +167,9 @@ def form_error_apply(form: Any, error: ApplicationError) -> None:
             for message in messages:
                 form.add_error(name, message)
             placed = True
-    if not placed or error.message != "Please correct the highlighted fields.":
+    # The generic "correct the fields" message adds nothing above the fields it names, in any language.
+    generic = {"Please correct the highlighted fields.", _("Please correct the highlighted fields.")}
+    if not placed or error.message not in generic:
         form.add_error(None, error.message)
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import FACILITY_ROLES, Role
 from billing.selectors import FACILITY_READER_ROLES as BILLING_FACILITY_ROLES
@@ -17,7 +19,7 @@ from governance.selectors import BOARD_READER_ROLES
 
 @dataclass(frozen=True)
 class NavItem:
-    label: str
+    label: str | Promise  # gettext_lazy: read in the language of each request
     url_name: str
     on_facility: bool
     on_agency: bool
@@ -26,44 +28,47 @@ class NavItem:
 
 
 NAVIGATION: list[NavItem] = [
-    NavItem("Home", "home", on_facility=True, on_agency=True),
+    NavItem(_("Home"), "home", on_facility=True, on_agency=True),
     # The one approvals inbox (shared_platform/start.py): every module's items waiting for this person.
-    NavItem("Approvals", "approvals", on_facility=False, on_agency=True, roles=frozenset({Role.APPROVER})),
+    NavItem(_("Approvals"), "approvals", on_facility=False, on_agency=True, roles=frozenset({Role.APPROVER})),
     # Service levels: the facility's staff see every agency; an agency's people see their own.
-    NavItem("SLA dashboard", "sla-dashboard", on_facility=True, on_agency=False, roles=FACILITY_ROLES),
-    NavItem("SLA dashboard", "sla-dashboard", on_facility=False, on_agency=True),
-    NavItem("Requests", "ledger-requests", on_facility=True, on_agency=False, roles=FACILITY_ROLES),
-    NavItem("Requests", "ledger-requests", on_facility=False, on_agency=True),
+    NavItem(_("SLA dashboard"), "sla-dashboard", on_facility=True, on_agency=False, roles=FACILITY_ROLES),
+    NavItem(_("SLA dashboard"), "sla-dashboard", on_facility=False, on_agency=True),
+    NavItem(_("Requests"), "ledger-requests", on_facility=True, on_agency=False, roles=FACILITY_ROLES),
+    NavItem(_("Requests"), "ledger-requests", on_facility=False, on_agency=True),
     # ICT helpdesk (ict_helpdesk/): an agency's people raise and follow tickets; the facility works one queue.
-    NavItem("ICT helpdesk", "helpdesk:tickets", on_facility=False, on_agency=True),
-    NavItem("ICT queue", "helpdesk:queue", on_facility=True, on_agency=False, roles=FACILITY_ROLES),
+    NavItem(_("ICT helpdesk"), "helpdesk:tickets", on_facility=False, on_agency=True),
+    NavItem(_("ICT queue"), "helpdesk:queue", on_facility=True, on_agency=False, roles=FACILITY_ROLES),
     NavItem(
-        "Helpdesk settings",
+        _("Helpdesk settings"),
         "helpdesk:settings",
         on_facility=True,
         on_agency=False,
         roles=frozenset({Role.FACILITY_MANAGER}),
     ),
-    NavItem("Catalogue", "catalogue", on_facility=True, on_agency=True),
-    NavItem("Calendars", "calendars", on_facility=True, on_agency=False, roles=FACILITY_ROLES),
-    NavItem("Agreements", "agreements", on_facility=True, on_agency=False, roles=FACILITY_ROLES),
-    NavItem("Agreement", "agreements", on_facility=False, on_agency=True),
+    NavItem(_("Catalogue"), "catalogue", on_facility=True, on_agency=True),
+    NavItem(_("Calendars"), "calendars", on_facility=True, on_agency=False, roles=FACILITY_ROLES),
+    NavItem(_("Agreements"), "agreements", on_facility=True, on_agency=False, roles=FACILITY_ROLES),
+    NavItem(_("Agreement"), "agreements", on_facility=False, on_agency=True),
     # Governance board (governance/): motions and meetings for the board, its secretary and the auditor on the
     # facility portal; the decision register for everyone, on every address.
-    NavItem("Board motions", "governance:motions", on_facility=True, on_agency=False, roles=BOARD_READER_ROLES),
-    NavItem("Board meetings", "governance:meetings", on_facility=True, on_agency=False, roles=BOARD_READER_ROLES),
-    NavItem("Decision register", "governance:register", on_facility=True, on_agency=True),
+    NavItem(_("Board motions"), "governance:motions", on_facility=True, on_agency=False, roles=BOARD_READER_ROLES),
+    NavItem(_("Board meetings"), "governance:meetings", on_facility=True, on_agency=False, roles=BOARD_READER_ROLES),
+    NavItem(_("Decision register"), "governance:register", on_facility=True, on_agency=True),
     # Cost-recovery billing (billing/): facility finance, the facility manager and the auditor on the portal;
     # an agency's finance officers on its address.
-    NavItem("Billing", "billing:invoices", on_facility=True, on_agency=False, roles=BILLING_FACILITY_ROLES),
-    NavItem("Price list", "billing:prices", on_facility=True, on_agency=False, roles=BILLING_FACILITY_ROLES),
-    NavItem("Invoices", "billing:invoices", on_facility=False, on_agency=True, roles=frozenset({Role.AGENCY_FINANCE})),
-    NavItem("People", "agency-people", on_facility=False, on_agency=True),
-    NavItem("API", "api-docs", on_facility=True, on_agency=True),
+    NavItem(_("Billing"), "billing:invoices", on_facility=True, on_agency=False, roles=BILLING_FACILITY_ROLES),
+    NavItem(_("Price list"), "billing:prices", on_facility=True, on_agency=False, roles=BILLING_FACILITY_ROLES),
+    NavItem(
+        _("Invoices"), "billing:invoices", on_facility=False, on_agency=True, roles=frozenset({Role.AGENCY_FINANCE})
+    ),
+    NavItem(_("People"), "agency-people", on_facility=False, on_agency=True),
+    NavItem(_("API"), "api-docs", on_facility=True, on_agency=True),
 ]
 
 
 def nav_items(*, is_facility: bool, roles: set[str], is_staff: bool) -> list[dict[str, str]]:
+    """The menu for these roles at this kind of address, its labels in the active language."""
     items = []
     for item in NAVIGATION:
         if not (item.on_facility if is_facility else item.on_agency):
@@ -73,7 +78,7 @@ def nav_items(*, is_facility: bool, roles: set[str], is_staff: bool) -> list[dic
         if item.roles is not None and not (roles & item.roles) and not is_staff:
             continue
         try:
-            items.append({"label": item.label, "url": reverse(item.url_name), "name": item.url_name})
+            items.append({"label": str(item.label), "url": reverse(item.url_name), "name": item.url_name})
         except NoReverseMatch:
             continue
     return items

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.selectors import agency_people
 from shared_platform import start
 from shared_platform.errors import UNREADABLE_REQUEST, json_error_response, request_refused_error
+from shared_platform.sorting import Sorts
 from tenants.selectors import agency_list
 
 
@@ -38,11 +39,18 @@ def agency_home(request: HttpRequest) -> HttpResponse:
     return render(request, "shared_platform/agency_home.html", {"agency": agency, **_start(request)})
 
 
+PEOPLE_SORTS = Sorts(
+    default="name",
+    columns={"name": ("user.last_name", "user.first_name", "user.email"), "email": ("user.email",)},
+)
+
+
 def agency_directory(request: HttpRequest) -> HttpResponse:
-    """Who holds which role at this agency."""
+    """Who holds which role at this agency, sortable by name or e-mail."""
     agency = request.tenant  # type: ignore[attr-defined]
-    page = Paginator(agency_people(agency=agency), 25).get_page(request.GET.get("page"))
-    return render(request, "shared_platform/agency_directory.html", {"agency": agency, "page": page})
+    people, sort = PEOPLE_SORTS.apply_list(request, agency_people(agency=agency))
+    page = Paginator(people, 25).get_page(request.GET.get("page"))
+    return render(request, "shared_platform/agency_directory.html", {"agency": agency, "page": page, "sort": sort})
 
 
 def approvals_inbox(request: HttpRequest) -> HttpResponse:
@@ -77,17 +85,25 @@ def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpR
 @login_not_required
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _error(
-        request, 403, "auth.permission_denied", "Not allowed", str(exception or "") or "You may not see this page."
+        request,
+        403,
+        "auth.permission_denied",
+        _("Not allowed"),
+        str(exception or "") or _("You may not see this page."),
     )
 
 
 @login_not_required
 def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 404, "not_found", "Not found", "There is nothing at this address.")
+    return _error(request, 404, "not_found", _("Not found"), _("There is nothing at this address."))
 
 
 @login_not_required
 def error_500(request: HttpRequest) -> HttpResponse:
     return _error(
-        request, 500, "server_error", "Something went wrong", "The error has been logged. Please try again later."
+        request,
+        500,
+        "server_error",
+        _("Something went wrong"),
+        _("The error has been logged. Please try again later."),
     )

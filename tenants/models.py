@@ -8,19 +8,20 @@ schema of its own named after its code.
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 from django_tenants.utils import get_public_schema_name
 
 agency_code_validator = RegexValidator(
     r"^[A-Z][A-Z0-9]{1,14}$",
-    "An agency code is 2 to 15 capital letters or digits, starting with a letter (e.g. UNDP).",
+    _("An agency code is 2 to 15 capital letters or digits, starting with a letter (e.g. UNDP)."),
 )
 
 
 class AgencyKind(models.TextChoices):
-    MEMBER = "member", "Member (one vote on the board)"
-    PARTNER = "partner", "Partner (observes, no vote)"
-    FACILITY = "facility", "Facility (the service centre itself)"
+    MEMBER = "member", _("Member (one vote on the board)")
+    PARTNER = "partner", _("Partner (observes, no vote)")
+    FACILITY = "facility", _("Facility (the service centre itself)")
 
 
 class AgencyQuerySet(models.QuerySet):
@@ -38,12 +39,12 @@ class Agency(TenantMixin):
     kind = models.CharField(max_length=10, choices=AgencyKind.choices, default=AgencyKind.MEMBER)
     # Staff headcount: one of the keys for sharing the facility's fixed costs.
     headcount = models.PositiveIntegerField(default=0, validators=[MinValueValidator(0)])
-    is_active = models.BooleanField("active", default=True)
+    is_active = models.BooleanField(_("active"), default=True)
     language = models.CharField(
         max_length=10,
         choices=settings.LANGUAGES,
         default="en",
-        help_text="The language of the agency's invoices, reports and minutes.",
+        help_text=_("The language of the agency's invoices, reports and minutes."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

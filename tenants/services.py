@@ -66,7 +66,7 @@ def agency_create(
             # Saving creates the schema (a clone of the template); a failure drops it again.
             agency.save(verbosity=verbosity)
         except IntegrityError:  # the same code registered at the same moment
-            raise ApplicationError(f"An agency with code {code} already exists.", code="tenants.code_taken")
+            raise ApplicationError(_code_taken(code), code="tenants.code_taken")
         Domain.objects.create(domain=agency_host(code), tenant=agency, is_primary=True)
     return agency
 
@@ -83,23 +83,33 @@ def agency_check_new(*, code: str, name: str, kind: str, headcount: int) -> tupl
     except ValidationError as error:
         raise ApplicationError(error.messages[0], code="tenants.invalid_code", fields={"code": error.messages})
     if not name:
-        raise ApplicationError("An agency needs a name.", code="tenants.name_missing", fields={"name": ["Required."]})
+        raise ApplicationError(
+            gettext("An agency needs a name."), code="tenants.name_missing", fields={"name": [gettext("Required.")]}
+        )
     if kind not in (AgencyKind.MEMBER, AgencyKind.PARTNER):
         raise ApplicationError(
-            f'Kind must be "member" or "partner", not "{kind}".',
+            _kind_refused(kind),
             code="tenants.invalid_kind",
-            fields={"kind": ["Choose member or partner."]},
+            fields={"kind": [gettext("Choose member or partner.")]},
         )
     if headcount < 0:
-        raise ApplicationError("Headcount cannot be negative.", code="tenants.invalid_headcount")
+        raise ApplicationError(gettext("Headcount cannot be negative."), code="tenants.invalid_headcount")
     if headcount > MAX_HEADCOUNT:
         raise ApplicationError(
             gettext("Headcount cannot be more than %(limit)s.") % {"limit": f"{MAX_HEADCOUNT:,}"},
             code="tenants.invalid_headcount",
         )
     if Agency.objects.filter(code=code).exists() or Agency.objects.filter(schema_name__iexact=code.lower()).exists():
-        raise ApplicationError(f"An agency with code {code} already exists.", code="tenants.code_taken")
+        raise ApplicationError(_code_taken(code), code="tenants.code_taken")
     return code, name
+
+
+def _code_taken(code: str) -> str:
+    return gettext("An agency with code %(code)s already exists.") % {"code": code}
+
+
+def _kind_refused(kind: str) -> str:
+    return gettext('Kind must be "member" or "partner", not "%(kind)s".') % {"kind": kind}
 
 
 def _language_check(language: str) -> None:
@@ -117,9 +127,9 @@ def agency_update(
 
     Its code, schema and address never change."""
     if agency.is_facility:
-        raise ApplicationError("The facility's own row is not an agency.", code="tenants.is_facility")
+        raise ApplicationError(gettext("The facility's own row is not an agency."), code="tenants.is_facility")
     if kind not in (AgencyKind.MEMBER, AgencyKind.PARTNER):
-        raise ApplicationError(f'Kind must be "member" or "partner", not "{kind}".', code="tenants.invalid_kind")
+        raise ApplicationError(_kind_refused(kind), code="tenants.invalid_kind")
     if not 0 <= headcount <= MAX_HEADCOUNT:
         raise ApplicationError(
             gettext("Headcount must be from 0 to %(limit)s.") % {"limit": f"{MAX_HEADCOUNT:,}"},

@@ -80,6 +80,7 @@ def test_the_facility_admin_creates_an_agency_from_the_admin_page(facility, make
             "name": "International Organization for Migration",
             "kind": "member",
             "headcount": "25",
+            "language": "fr",
             "is_active": "on",
             "domains-TOTAL_FORMS": "0",
             "domains-INITIAL_FORMS": "0",
@@ -89,6 +90,7 @@ def test_the_facility_admin_creates_an_agency_from_the_admin_page(facility, make
     agency = Agency.objects.get(code="IOM")
     assert schema_exists("iom")
     assert agency.primary_domain_name == "iom.localhost"
+    assert agency.language == "fr"  # the language of its invoices, reports and minutes
 
 
 def test_the_admin_cannot_delete_an_agency(undp, make_person, client_at, facility):
