@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from ledger.models import EntryStatus, Holder
-from service_levels.models import Category, Impact, Module, Priority, Urgency
+from service_levels.models import IMPACT_NAMES, URGENCY_NAMES, Category, Impact, Module, Priority, Urgency
 from shared_platform import limits
 from tenants.models import Agency
 
@@ -244,7 +244,7 @@ class PriorityMatrixForm(forms.Form):
                     choices=Priority.choices,
                     initial=matrix.get((impact.value, urgency.value), Priority.P4),
                     label=_("Impact %(impact)s, urgency %(urgency)s")
-                    % {"impact": impact.label, "urgency": urgency.label},
+                    % {"impact": IMPACT_NAMES[impact.value], "urgency": URGENCY_NAMES[urgency.value]},
                 )
 
     def cells(self) -> dict[tuple[str, str], str]:
