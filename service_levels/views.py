@@ -55,7 +55,7 @@ AGREEMENT_SORTS = Sorts(
     default="agency",
     columns={
         "reference": ("reference",),
-        "agency": ("agency__code", "-valid_from"),
+        "agency": ("agency__code", "valid_from"),
         "from": ("valid_from", "agency__code"),
         "to": ("valid_to", "agency__code"),
         "calendar": ("calendar__name", "agency__code"),
