@@ -254,7 +254,7 @@ class PriorityMatrixForm(forms.Form):
             cells[(impact, urgency)] = value
         return cells
 
-    def rows(self) -> list[tuple[str, list[Any]]]:
+    def rows(self) -> list[tuple[Any, list[Any]]]:
         """For the template: one row per impact, one bound field per urgency."""
         return [(impact.label, [self[f"{impact.value}__{urgency.value}"] for urgency in Urgency]) for impact in Impact]
 
