@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import connection
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -520,7 +521,8 @@ class AgentActionApi(_FacilitySide):
     def post(self, request: Request, reference: str, action: str) -> Response:
         if action not in AGENT_ACTIONS:
             raise ApplicationError(
-                f"Unknown action {action!r}; one of: {', '.join(AGENT_ACTIONS)}.",
+                gettext("Unknown action “%(action)s”; one of: %(actions)s.")
+                % {"action": action, "actions": ", ".join(AGENT_ACTIONS)},
                 code="helpdesk.unknown_action",
                 status_code=404,
             )

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class IctHelpdeskConfig(AppConfig):
     name = "ict_helpdesk"
-    verbose_name = "ICT helpdesk"
+    verbose_name = _("ICT helpdesk")

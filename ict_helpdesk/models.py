@@ -14,14 +14,15 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from service_levels.models import Impact, Urgency
 from shared_platform import limits
 
 
 class TicketKind(models.TextChoices):
-    INCIDENT = "incident", "Incident: something is broken"
-    SERVICE_REQUEST = "request", "Service request: something new is needed"
+    INCIDENT = "incident", _("Incident: something is broken")
+    SERVICE_REQUEST = "request", _("Service request: something new is needed")
 
 
 # Each kind is billed and measured as one catalogue service.
@@ -34,23 +35,29 @@ def _public(to: str, **options: Any) -> Any:
 
 
 class Ticket(models.Model):
-    reference = models.CharField(max_length=20, unique=True)
+    reference = models.CharField(_("reference"), max_length=20, unique=True)
     entry = models.OneToOneField(
-        "ledger.LedgerEntry", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        "ledger.LedgerEntry",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("ledger entry"),
     )
-    kind = models.CharField(max_length=10, choices=TicketKind.choices)
-    category = _public("service_levels.Category", on_delete=models.DO_NOTHING)
-    impact = models.CharField(max_length=6, choices=Impact.choices)
-    urgency = models.CharField(max_length=6, choices=Urgency.choices)
-    subject = models.CharField(max_length=200)
-    description = models.TextField(max_length=limits.LONG_TEXT)
-    requester = _public(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING)
-    created_at = models.DateTimeField()
-    resolution_note = models.TextField(max_length=limits.LONG_TEXT, blank=True)
-    first_agent_reply_at = models.DateTimeField(null=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=TicketKind.choices)
+    category = _public("service_levels.Category", on_delete=models.DO_NOTHING, verbose_name=_("category"))
+    impact = models.CharField(_("impact"), max_length=6, choices=Impact.choices)
+    urgency = models.CharField(_("urgency"), max_length=6, choices=Urgency.choices)
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("description"), max_length=limits.LONG_TEXT)
+    requester = _public(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, verbose_name=_("requester"))
+    created_at = models.DateTimeField(_("raised at"))
+    resolution_note = models.TextField(_("resolution note"), max_length=limits.LONG_TEXT, blank=True)
+    first_agent_reply_at = models.DateTimeField(_("first agent reply at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
         indexes = [
             # The lists' order (newest first, then by number), so a page is read off the index.
             models.Index(fields=["requester", "-created_at", "-id"], name="ticket_requester_recent"),
@@ -64,15 +71,19 @@ class Ticket(models.Model):
 class Message(models.Model):
     """A public reply (the requester sees it) or an internal note (only the facility's agents do)."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
-    author = _public(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING)
-    by_agent = models.BooleanField(help_text="Written by the facility (an agent), not by the agency.")
-    internal = models.BooleanField(default=False)
-    body = models.TextField(max_length=limits.LONG_TEXT)
-    created_at = models.DateTimeField()
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages", verbose_name=_("ticket"))
+    author = _public(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, verbose_name=_("author"))
+    by_agent = models.BooleanField(
+        _("by an agent"), help_text=_("Written by the facility (an agent), not by the agency.")
+    )
+    internal = models.BooleanField(_("internal note"), default=False)
+    body = models.TextField(_("message"), max_length=limits.LONG_TEXT)
+    created_at = models.DateTimeField(_("written at"))
 
     class Meta:
         ordering = ["created_at", "pk"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
         constraints = [
             # Only the facility writes internal notes.
             models.CheckConstraint(condition=~models.Q(internal=True, by_agent=False), name="internal_notes_by_agents")
@@ -95,18 +106,22 @@ class Attachment(models.Model):
     An attachment to an internal note is internal too.
     """
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments")
-    file = models.FileField(upload_to=attachment_path, max_length=300)
-    name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    internal = models.BooleanField(default=False)
-    uploaded_by = _public(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING)
-    uploaded_at = models.DateTimeField()
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("ticket"))
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments", verbose_name=_("message")
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
+    name = models.CharField(_("name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    internal = models.BooleanField(_("internal"), default=False)
+    uploaded_by = _public(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, verbose_name=_("uploaded by"))
+    uploaded_at = models.DateTimeField(_("uploaded at"))
 
     class Meta:
         ordering = ["uploaded_at", "pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
 
     def __str__(self) -> str:
         return self.name
@@ -115,13 +130,17 @@ class Attachment(models.Model):
 class Survey(models.Model):
     """The requester's satisfaction with a resolved ticket, given once (the score also goes on the ledger)."""
 
-    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="survey")
-    score = models.PositiveSmallIntegerField()
-    comment = models.TextField(max_length=limits.SHORT_TEXT, blank=True)
-    answered_at = models.DateTimeField()
-    answered_by = _public(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True)
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="survey", verbose_name=_("ticket"))
+    score = models.PositiveSmallIntegerField(_("score"))
+    comment = models.TextField(_("comment"), max_length=limits.SHORT_TEXT, blank=True)
+    answered_at = models.DateTimeField(_("answered at"))
+    answered_by = _public(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True, verbose_name=_("answered by")
+    )
 
     class Meta:
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
         constraints = [
             models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5), name="survey_one_to_five")
         ]

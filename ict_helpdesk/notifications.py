@@ -9,26 +9,29 @@ from django.core.mail import send_mail
 from django.db import connection
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from notifications.services import delivery_done, delivery_record
+from shared_platform.language import in_language_of
 from shared_platform.plain_text import single_line
 from shared_platform.tenancy import address_url, agency_url
 
 from .models import Message, Ticket
 from .selectors import survey_token
 
+# Each step's subject, translated into each recipient's language when the e-mail is written.
 SUBJECTS = {
-    "raised": "{reference} received: {subject}",
-    "assigned": "{reference} is being handled by {assignee}",
-    "reply": "{reference}: new reply",
-    "note": "{reference}: internal note",
-    "reprioritised": "{reference}: priority now {priority}",
-    "pending": "{reference} is waiting on you",
-    "resumed": "{reference} is in progress again",
-    "resolved": "{reference} resolved: how did we do?",
-    "reopened": "{reference} reopened",
-    "closed": "{reference} closed",
+    "raised": _("%(reference)s received: %(subject)s"),
+    "assigned": _("%(reference)s is being handled by %(assignee)s"),
+    "reply": _("%(reference)s: new reply"),
+    "note": _("%(reference)s: internal note"),
+    "reprioritised": _("%(reference)s: priority now %(priority)s"),
+    "pending": _("%(reference)s is waiting on you"),
+    "resumed": _("%(reference)s is in progress again"),
+    "resolved": _("%(reference)s resolved: how did we do?"),
+    "reopened": _("%(reference)s reopened"),
+    "closed": _("%(reference)s closed"),
 }
 # Steps the requester never hears about: internal notes are the facility's own.
 AGENT_ONLY_STEPS = frozenset({"note"})
@@ -42,7 +45,12 @@ class StepMail:
 
 
 def ticket_mails(*, ticket_id: int, step: str, actor_id: int | None, message_id: int | None) -> list[StepMail]:
-    """The e-mails of one step, one per recipient (none if the ticket is gone). Runs in the ticket's agency schema."""
+    """The e-mails of one step, one per recipient (none if the ticket is gone). Runs in the ticket's agency schema.
+
+    Each is written in its recipient's language (User.language; blank: the
+    platform's English), subject and body alike, so a French-speaking
+    requester and an English-speaking agent each read the step in their own.
+    """
     ticket = (
         Ticket.objects.select_related("entry__agency", "entry__assignee", "requester", "category")
         .filter(pk=ticket_id)
@@ -59,51 +67,60 @@ def ticket_mails(*, ticket_id: int, step: str, actor_id: int | None, message_id:
     assignee = entry.assignee
     if assignee is not None and assignee.is_active and assignee.pk != actor_id and assignee.pk != ticket.requester_id:
         recipients.append((assignee, False))
-    # One line whatever a person typed: a line break in a header makes Django refuse the message (BadHeaderError).
-    subject = single_line(
-        SUBJECTS[step].format(
-            reference=ticket.reference,
-            subject=ticket.subject,
-            assignee=(assignee.get_full_name() or assignee.email) if assignee else "nobody yet",
-            priority=entry.get_priority_display(),
-        )
-    )
     mails = []
     for person, as_requester in recipients:
-        if as_requester:
-            link = agency_url(
-                entry.agency, reverse("helpdesk:ticket", args=[ticket.reference], urlconf=settings.ROOT_URLCONF)
-            )
-        else:
-            link = address_url(
-                settings.BASE_DOMAIN,
-                reverse("helpdesk:agent-ticket", args=[ticket.reference], urlconf=settings.PUBLIC_SCHEMA_URLCONF),
-            )
-        survey_link = ""
-        if as_requester and step == "resolved":
-            survey_link = agency_url(
-                entry.agency,
-                reverse(
-                    "helpdesk:survey",
-                    args=[survey_token(ticket=ticket, schema_name=connection.schema_name)],  # type: ignore[attr-defined]
-                    urlconf=settings.ROOT_URLCONF,
-                ),
-            )
-        body = render_to_string(
-            "ict_helpdesk/notification.txt",
-            {
-                "ticket": ticket,
-                "entry": entry,
-                "step": step,
-                "message": message,
-                "link": link,
-                "survey_link": survey_link,
-                "for_requester": as_requester,
-                "reopen_days": settings.HELPDESK_REOPEN_DAYS,
-            },
-        )
-        mails.append(StepMail(to=person.email, subject=subject, body=body))
+        with in_language_of(person):
+            mails.append(_step_mail(ticket, step, message, person=person, as_requester=as_requester))
     return mails
+
+
+def _step_mail(ticket: Ticket, step: str, message: Message | None, *, person: User, as_requester: bool) -> StepMail:
+    """One recipient's e-mail, in the language active when called (ticket_mails sets the recipient's)."""
+    entry = ticket.entry
+    assignee = entry.assignee
+    # One line whatever a person typed: a line break in a header makes Django refuse the message (BadHeaderError).
+    subject = single_line(
+        SUBJECTS[step]
+        % {
+            "reference": ticket.reference,
+            "subject": ticket.subject,
+            "assignee": (assignee.get_full_name() or assignee.email) if assignee else _("nobody yet"),
+            "priority": entry.get_priority_display(),
+        }
+    )
+    if as_requester:
+        link = agency_url(
+            entry.agency, reverse("helpdesk:ticket", args=[ticket.reference], urlconf=settings.ROOT_URLCONF)
+        )
+    else:
+        link = address_url(
+            settings.BASE_DOMAIN,
+            reverse("helpdesk:agent-ticket", args=[ticket.reference], urlconf=settings.PUBLIC_SCHEMA_URLCONF),
+        )
+    survey_link = ""
+    if as_requester and step == "resolved":
+        survey_link = agency_url(
+            entry.agency,
+            reverse(
+                "helpdesk:survey",
+                args=[survey_token(ticket=ticket, schema_name=connection.schema_name)],  # type: ignore[attr-defined]
+                urlconf=settings.ROOT_URLCONF,
+            ),
+        )
+    body = render_to_string(
+        "ict_helpdesk/notification.txt",
+        {
+            "ticket": ticket,
+            "entry": entry,
+            "step": step,
+            "message": message,
+            "link": link,
+            "survey_link": survey_link,
+            "for_requester": as_requester,
+            "reopen_days": settings.HELPDESK_REOPEN_DAYS,
+        },
+    )
+    return StepMail(to=person.email, subject=subject, body=body)
 
 
 def ticket_notify(

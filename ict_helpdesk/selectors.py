@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core import signing
-from django.db.models import Min, Q, QuerySet
+from django.db import connection
+from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext, ngettext
 from django_tenants.utils import schema_context
 
 from accounts.models import FACILITY_ROLES, Membership, Role, User
@@ -85,7 +87,14 @@ class TicketFilters:
 
 
 def ticket_list(*, user: User, agency: Agency, filters: TicketFilters | None = None) -> QuerySet[Ticket]:
-    """The tickets a person sees on their agency's address, newest first."""
+    """The tickets a person sees on their agency's address, newest first.
+
+    Each carries `next_due`, the earliest due time of its running clocks (past
+    when a clock ran out; None while pending or once resolved), and `due_zone`,
+    the time zone of its agreement's calendar. A search finds the reference,
+    words of the subject or description, and words of the public replies;
+    internal notes are never searched here (the requester never sees them).
+    """
     filters = filters or TicketFilters()
     # Everything a list row shows, in one query: a lookup per row would cost two round trips each
     # in an agency's schema (django-tenants sets the search path before every query).
@@ -99,7 +108,17 @@ def ticket_list(*, user: User, agency: Agency, filters: TicketFilters | None = N
     elif filters.status:
         tickets = tickets.filter(entry__status=filters.status)
     if filters.search:
-        tickets = tickets.filter(Q(subject__icontains=filters.search) | Q(reference__iexact=filters.search))
+        public_reply = Message.objects.filter(ticket=OuterRef("pk"), internal=False, body__icontains=filters.search)
+        tickets = tickets.filter(
+            Q(subject__icontains=filters.search)
+            | Q(description__icontains=filters.search)
+            | Q(reference__iexact=filters.search)
+            | Exists(public_reply)
+        )
+    tickets = tickets.annotate(
+        next_due=Min("entry__clocks__due_at", filter=Q(entry__clocks__state=ClockState.RUNNING)),
+        due_zone=F("entry__agreement__calendar__time_zone"),
+    )
     return tickets.order_by("-created_at", "-pk")
 
 
@@ -170,7 +189,11 @@ def queue(*, filters: QueueFilters | None = None) -> QuerySet[LedgerEntry]:
     elif filters.assignee.isdigit():
         entries = entries.filter(assignee_id=int(filters.assignee))
     if filters.search:
-        entries = entries.filter(Q(reference__iexact=filters.search) | Q(title__icontains=filters.search))
+        entries = entries.filter(
+            Q(reference__iexact=filters.search)
+            | Q(title__icontains=filters.search)
+            | Q(pk__in=conversation_matches(search=filters.search, agency=filters.agency))
+        )
     entries = entries.annotate(
         next_due=Min("clocks__due_at", filter=Q(clocks__state=ClockState.RUNNING, clocks__breached_at__isnull=True)),
         overdue_since=Min(
@@ -178,6 +201,41 @@ def queue(*, filters: QueueFilters | None = None) -> QuerySet[LedgerEntry]:
         ),
     )
     return entries.order_by("overdue_since", "next_due", "-opened_at")  # PostgreSQL sorts NULLs last in ascending order
+
+
+def conversation_matches(*, search: str, agency: Agency | None = None) -> list[int]:
+    """The ledger entries of the tickets whose description, replies or internal notes contain the words.
+
+    For the facility's agents only (internal notes included). The conversations
+    are in the agencies' schemas, so this is one statement over all of them
+    (a UNION ALL, one arm per agency), run only when an agent searches, never a
+    query per agency; the queue itself stays one query on the public ledger.
+    """
+    agencies = Agency.objects.agencies() if agency is None else Agency.objects.filter(pk=agency.pk)
+    names = [name for name in agencies.values_list("schema_name", flat=True) if name]
+    if not names or not search:
+        return []
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        # Only schemas that hold tickets (an agency whose schema is still being copied has none yet).
+        cursor.execute(
+            "SELECT table_schema FROM information_schema.tables "
+            "WHERE table_name = 'ict_helpdesk_message' AND table_schema = ANY(%s) ORDER BY table_schema",
+            [names],
+        )
+        schemas = [row[0] for row in cursor.fetchall()]
+    if not schemas:
+        return []
+    arms = [
+        f"SELECT t.entry_id FROM {quote(schema)}.ict_helpdesk_ticket t WHERE t.description ILIKE %s "
+        f"UNION ALL SELECT t.entry_id FROM {quote(schema)}.ict_helpdesk_ticket t "
+        f"JOIN {quote(schema)}.ict_helpdesk_message m ON m.ticket_id = t.id WHERE m.body ILIKE %s"
+        for schema in schemas
+    ]
+    pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ".join(f"({arm})" for arm in arms), [pattern] * (2 * len(schemas)))
+        return [row[0] for row in cursor.fetchall()]
 
 
 def queue_entry(*, reference: str) -> LedgerEntry | None:
@@ -231,18 +289,24 @@ def survey_ticket(*, token: str, schema_name: str) -> Ticket:
         payload = signing.loads(token, salt=SURVEY_SALT, max_age=settings.HELPDESK_SURVEY_DAYS * 86400)
     except signing.SignatureExpired:
         raise ApplicationError(
-            f"This survey link has expired (links last {settings.HELPDESK_SURVEY_DAYS} days); "
-            "you can still rate the ticket from its page.",
+            ngettext(
+                "This survey link has expired (links last %(days)d day); you can still rate the ticket from its page.",
+                "This survey link has expired (links last %(days)d days); you can still rate the ticket from its page.",
+                settings.HELPDESK_SURVEY_DAYS,
+            )
+            % {"days": settings.HELPDESK_SURVEY_DAYS},
             code="helpdesk.survey_link_expired",
         ) from None
     except signing.BadSignature:
         raise ApplicationError(
-            "This survey link is not valid. Please use the link from the e-mail, whole.",
+            gettext("This survey link is not valid. Please use the link from the e-mail, whole."),
             code="helpdesk.survey_link_invalid",
         ) from None
     ticket = None
     if isinstance(payload, dict) and payload.get("schema") == schema_name and isinstance(payload.get("ticket"), int):
         ticket = Ticket.objects.select_related("entry").filter(pk=payload["ticket"]).first()
     if ticket is None:
-        raise ApplicationError("There is no such survey here.", code="helpdesk.survey_link_invalid", status_code=404)
+        raise ApplicationError(
+            gettext("There is no such survey here."), code="helpdesk.survey_link_invalid", status_code=404
+        )
     return ticket

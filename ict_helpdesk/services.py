@@ -33,7 +33,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import User
 from ledger import services as ledger
@@ -79,7 +79,7 @@ def _in_schema_of(agency: Agency) -> None:
 def _agent_check(actor: User) -> None:
     if not is_helpdesk_agent(user=actor):
         raise ApplicationError(
-            "Only the facility's ICT agents may do this.", code="helpdesk.agents_only", status_code=403
+            gettext("Only the facility's ICT agents may do this."), code="helpdesk.agents_only", status_code=403
         )
 
 
@@ -95,14 +95,17 @@ def _entry(ticket: Ticket) -> LedgerEntry:
     return LedgerEntry.objects.select_related("agency", "service", "assignee").get(pk=ticket.entry_id)
 
 
-def _text(value: str, *, field: str, label: str, limit: int | None = None) -> str:
+def _text(value: str, *, field: str, required: str, limit: int | None = None) -> str:
+    """The text, stripped; `required` is the whole sentence said when it is empty (already translated)."""
     value = (value or "").strip()
     if not value:
-        raise ApplicationError(
-            f"{label} is required.", code="helpdesk.invalid", fields={field: [f"{label} is required."]}
-        )
+        raise ApplicationError(required, code="helpdesk.invalid", fields={field: [required]})
     if limit is not None and len(value) > limit:
-        message = f"{label} is at most {limit} characters (this one has {len(value)})."
+        message = ngettext(
+            "At most %(limit)d character (this text has %(length)d).",
+            "At most %(limit)d characters (this text has %(length)d).",
+            limit,
+        ) % {"limit": limit, "length": len(value)}
         raise ApplicationError(message, code="helpdesk.invalid", fields={field: [message]})
     return value
 
@@ -146,20 +149,21 @@ def attachment_check(upload: UploadedFile) -> tuple[str, str]:
     name = attachment_name(upload.name or "")
     limit = settings.HELPDESK_ATTACHMENT_MAX_BYTES
     if upload.size is None or upload.size > limit:
-        size = f"{(upload.size or 0) / 1_048_576:.1f} MB"
+        figures = {"name": name, "size": f"{(upload.size or 0) / 1_048_576:.1f}", "limit": limit // 1_048_576}
         raise ApplicationError(
-            f"{name} is {size}; attachments are at most {limit // 1_048_576} MB.",
+            gettext("%(name)s is %(size)s MB; attachments are at most %(limit)d MB.") % figures,
             code="helpdesk.attachment_too_large",
             status_code=413,
-            fields={"attachments": [f"{name} is larger than {limit // 1_048_576} MB."]},
+            fields={"attachments": [gettext("%(name)s is larger than %(limit)d MB.") % figures]},
         )
     extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in ATTACHMENT_KINDS:
         allowed = ", ".join(sorted(kind.lstrip(".") for kind in ATTACHMENT_KINDS))
+        figures = {"name": name, "allowed": allowed}
         raise ApplicationError(
-            f"{name}: files of this kind cannot be attached (allowed: {allowed}).",
+            gettext("%(name)s: files of this kind cannot be attached (allowed: %(allowed)s).") % figures,
             code="helpdesk.attachment_type",
-            fields={"attachments": [f"{name} is not an allowed kind of file ({allowed})."]},
+            fields={"attachments": [gettext("%(name)s is not an allowed kind of file (%(allowed)s).") % figures]},
         )
     content_type, signatures = ATTACHMENT_KINDS[extension]
     upload.seek(0)
@@ -168,17 +172,22 @@ def attachment_check(upload: UploadedFile) -> tuple[str, str]:
     # Text has no signature: it only must not be binary.
     matches = b"\x00" not in head if signatures is None else any(head.startswith(sig) for sig in signatures)
     if not matches:
+        figures = {"name": name, "kind": extension.lstrip(".")}
         raise ApplicationError(
-            f"{name} does not contain what its name says ({extension.lstrip('.')}).",
+            gettext("%(name)s does not contain what its name says (%(kind)s).") % figures,
             code="helpdesk.attachment_content",
-            fields={"attachments": [f"{name} is not a real {extension.lstrip('.')} file."]},
+            fields={"attachments": [gettext("%(name)s is not a real %(kind)s file.") % figures]},
         )
     return name, content_type
 
 
 def _attachments_check(files: Sequence[UploadedFile]) -> list[tuple[UploadedFile, str, str]]:
     if len(files) > settings.HELPDESK_ATTACHMENTS_PER_MESSAGE:
-        message = f"At most {settings.HELPDESK_ATTACHMENTS_PER_MESSAGE} files at a time."
+        message = ngettext(
+            "At most %(count)d file at a time.",
+            "At most %(count)d files at a time.",
+            settings.HELPDESK_ATTACHMENTS_PER_MESSAGE,
+        ) % {"count": settings.HELPDESK_ATTACHMENTS_PER_MESSAGE}
         raise ApplicationError(message, code="helpdesk.too_many_attachments", fields={"attachments": [message]})
     return [(upload, *attachment_check(upload)) for upload in files]
 
@@ -232,22 +241,29 @@ def ticket_raise(
     at = _now(at)
     if kind not in TicketKind.values:
         raise ApplicationError(
-            f"Unknown kind of ticket {kind!r}.", code="helpdesk.invalid", fields={"kind": ["Unknown."]}
+            gettext("Unknown kind of ticket “%(kind)s”.") % {"kind": kind},
+            code="helpdesk.invalid",
+            fields={"kind": [gettext("Unknown.")]},
         )
     if category.module != Module.ICT or not category.is_active:
         raise ApplicationError(
-            f"{category.name} is not an ICT category offered now.",
+            gettext("%(category)s is not an ICT category offered now.") % {"category": category.name},
             code="helpdesk.invalid",
-            fields={"category": ["Choose one of the ICT categories offered."]},
+            fields={"category": [gettext("Choose one of the ICT categories offered.")]},
         )
-    for field, value, choices in (("impact", impact, Impact), ("urgency", urgency, Urgency)):
+    for field, value, choices, message in (
+        ("impact", impact, Impact, gettext("Impact is high, medium or low.")),
+        ("urgency", urgency, Urgency, gettext("Urgency is high, medium or low.")),
+    ):
         if value not in choices.values:
-            raise ApplicationError(
-                f"{field.capitalize()} is high, medium or low.", code="helpdesk.invalid", fields={field: ["Unknown."]}
-            )
+            raise ApplicationError(message, code="helpdesk.invalid", fields={field: [gettext("Unknown.")]})
     # The subject goes into e-mail headers and the public ledger's title: one line, no control characters.
-    subject = _text(single_line(subject), field="subject", label="A subject", limit=limits.NAME)
-    description = _text(description, field="description", label="A description", limit=limits.LONG_TEXT)
+    subject = _text(
+        single_line(subject), field="subject", required=gettext("A subject is required."), limit=limits.NAME
+    )
+    description = _text(
+        description, field="description", required=gettext("A description is required."), limit=limits.LONG_TEXT
+    )
     checked = _attachments_check(files)
     service = Service.objects.get(code=SERVICE_OF_KIND[TicketKind(kind)])
     with connection.cursor() as cursor:
@@ -302,13 +318,15 @@ def ticket_take(*, ticket: Ticket, agent: User, at: datetime | None = None) -> T
     if entry.assignee_id is not None:
         holder = User.objects.get(pk=entry.assignee_id)
         raise ApplicationError(
-            f"{ticket.reference} has just been taken by {holder.get_full_name() or holder.email}.",
+            gettext("%(reference)s has just been taken by %(agent)s.")
+            % {"reference": ticket.reference, "agent": holder.get_full_name() or holder.email},
             code="helpdesk.already_taken",
             status_code=409,
         )
     if entry.status not in (EntryStatus.NEW, EntryStatus.OPEN, EntryStatus.PENDING):
         raise ApplicationError(
-            f"{ticket.reference} is {entry.get_status_display().lower()}; there is nothing to take.",
+            gettext("%(reference)s is %(status)s; there is nothing to take.")
+            % {"reference": ticket.reference, "status": str(entry.get_status_display()).lower()},
             code="ledger.illegal_transition",
             status_code=409,
         )
@@ -323,14 +341,15 @@ def ticket_assign(*, ticket: Ticket, assignee: User, actor: User, at: datetime |
     _agent_check(actor)
     if not is_helpdesk_agent(user=assignee):
         raise ApplicationError(
-            f"{assignee.email} is not one of the facility's ICT agents.",
+            gettext("%(person)s is not one of the facility's ICT agents.") % {"person": assignee.email},
             code="helpdesk.invalid",
-            fields={"assignee": ["Choose an ICT agent."]},
+            fields={"assignee": [gettext("Choose an ICT agent.")]},
         )
     entry = LedgerEntry.objects.select_for_update().get(pk=ticket.entry_id)
     if entry.status not in (EntryStatus.NEW, EntryStatus.OPEN, EntryStatus.PENDING):
         raise ApplicationError(
-            f"{ticket.reference} is {entry.get_status_display().lower()}; it cannot be assigned.",
+            gettext("%(reference)s is %(status)s; it cannot be assigned.")
+            % {"reference": ticket.reference, "status": str(entry.get_status_display()).lower()},
             code="ledger.illegal_transition",
             status_code=409,
         )
@@ -362,21 +381,26 @@ def ticket_reply(
     - The requester's reply to a ticket pending on them resumes its clocks.
     """
     at = _now(at)
-    body = _text(body, field="body", label="A message", limit=limits.LONG_TEXT)
+    body = _text(body, field="body", required=gettext("A message is required."), limit=limits.LONG_TEXT)
     entry = LedgerEntry.objects.select_for_update().get(pk=ticket.entry_id)
     if entry.status in (EntryStatus.CLOSED, EntryStatus.CANCELLED):
         raise ApplicationError(
-            f"{ticket.reference} is {entry.get_status_display().lower()}; raise a new ticket instead.",
+            gettext("%(reference)s is %(status)s; raise a new ticket instead.")
+            % {"reference": ticket.reference, "status": str(entry.get_status_display()).lower()},
             code="helpdesk.ticket_closed",
             status_code=409,
         )
     agent = is_helpdesk_agent(user=author)
     if not agent:
         if not may_see_ticket(user=author, ticket=ticket):
-            raise ApplicationError("You cannot reply to this ticket.", code="helpdesk.not_yours", status_code=403)
+            raise ApplicationError(
+                gettext("You cannot reply to this ticket."), code="helpdesk.not_yours", status_code=403
+            )
         if internal:
             raise ApplicationError(
-                "Only the facility's agents write internal notes.", code="helpdesk.agents_only", status_code=403
+                gettext("Only the facility's agents write internal notes."),
+                code="helpdesk.agents_only",
+                status_code=403,
             )
     checked = _attachments_check(files)
     message = Message.objects.create(
@@ -402,7 +426,7 @@ def ticket_reprioritise(
 ) -> Ticket:
     """An agent corrects impact or urgency, saying why; the new priority brings its targets to the running clocks."""
     _agent_check(actor)
-    reason = _text(reason, field="reason", label="A reason", limit=200)
+    reason = _text(reason, field="reason", required=gettext("A reason is required."), limit=200)
     priority = priority_for(impact=impact, urgency=urgency)
     ledger.entry_reprioritise(
         entry=_entry(ticket),
@@ -424,7 +448,7 @@ def ticket_reprioritise(
 def ticket_pending(*, ticket: Ticket, actor: User, waiting_on: str, reason: str, at: datetime | None = None) -> Ticket:
     """The agent waits on the requester (or a supplier): the clocks pause and the due times move by the wait."""
     _agent_check(actor)
-    reason = _text(reason, field="reason", label="What you are waiting for", limit=200)
+    reason = _text(reason, field="reason", required=gettext("Say what you are waiting for."), limit=200)
     ledger.entry_pause(entry=_entry(ticket), waiting_on=waiting_on, at=_now(at), actor=actor, reason=reason)
     _notify(ticket, "pending", actor=actor)
     return ticket
@@ -446,7 +470,12 @@ def ticket_resolve(*, ticket: Ticket, actor: User, resolution_note: str, at: dat
     """
     _agent_check(actor)
     at = _now(at)
-    resolution_note = _text(resolution_note, field="resolution_note", label="A resolution note", limit=limits.LONG_TEXT)
+    resolution_note = _text(
+        resolution_note,
+        field="resolution_note",
+        required=gettext("A resolution note is required."),
+        limit=limits.LONG_TEXT,
+    )
     entry = ledger.entry_resolve(entry=_entry(ticket), at=at, actor=actor, note="")
     ledger.entry_billable_record(entry=entry, units=Decimal("1"), at=at, actor=actor)
     ticket.resolution_note = resolution_note
@@ -470,14 +499,18 @@ def ticket_reopen(*, ticket: Ticket, actor: User, reason: str, at: datetime | No
     """
     at = _now(at)
     if not is_helpdesk_agent(user=actor) and not may_see_ticket(user=actor, ticket=ticket):
-        raise ApplicationError("You cannot reopen this ticket.", code="helpdesk.not_yours", status_code=403)
-    reason = _text(reason, field="reason", label="What is still wrong", limit=200)
+        raise ApplicationError(gettext("You cannot reopen this ticket."), code="helpdesk.not_yours", status_code=403)
+    reason = _text(reason, field="reason", required=gettext("Say what is still wrong."), limit=200)
     entry = _entry(ticket)
     deadline = reopen_deadline(entry)
     if entry.status == EntryStatus.RESOLVED and deadline is not None and at > deadline:
         raise ApplicationError(
-            f"{ticket.reference} was resolved more than {settings.HELPDESK_REOPEN_DAYS} days ago; "
-            "please raise a new ticket.",
+            ngettext(
+                "%(reference)s was resolved more than %(days)d day ago; please raise a new ticket.",
+                "%(reference)s was resolved more than %(days)d days ago; please raise a new ticket.",
+                settings.HELPDESK_REOPEN_DAYS,
+            )
+            % {"reference": ticket.reference, "days": settings.HELPDESK_REOPEN_DAYS},
             code="helpdesk.reopen_period_over",
             status_code=409,
         )
@@ -490,7 +523,7 @@ def ticket_reopen(*, ticket: Ticket, actor: User, reason: str, at: datetime | No
 def ticket_close(*, ticket: Ticket, actor: User | None, at: datetime | None = None) -> Ticket:
     """Closed for good: by an agent, by the requester confirming the fix, or by the platform after the reopen period."""
     if actor is not None and not is_helpdesk_agent(user=actor) and not may_see_ticket(user=actor, ticket=ticket):
-        raise ApplicationError("You cannot close this ticket.", code="helpdesk.not_yours", status_code=403)
+        raise ApplicationError(gettext("You cannot close this ticket."), code="helpdesk.not_yours", status_code=403)
     ledger.entry_close(entry=_entry(ticket), at=_now(at), actor=actor)
     _notify(ticket, "closed", actor=actor)
     return ticket
@@ -542,14 +575,18 @@ def ticket_rate(
     """
     at = _now(at)
     if by is not None and not may_see_ticket(user=by, ticket=ticket):
-        raise ApplicationError("You cannot rate this ticket.", code="helpdesk.not_yours", status_code=403)
+        raise ApplicationError(gettext("You cannot rate this ticket."), code="helpdesk.not_yours", status_code=403)
     if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
         raise ApplicationError(
-            "A rating is a whole number from 1 to 5.", code="helpdesk.invalid", fields={"score": ["From 1 to 5."]}
+            gettext("A rating is a whole number from 1 to 5."),
+            code="helpdesk.invalid",
+            fields={"score": [gettext("From 1 to 5.")]},
         )
     if Survey.objects.filter(ticket=ticket).exists():
         raise ApplicationError(
-            f"{ticket.reference} has already been rated; thank you.", code="helpdesk.already_rated", status_code=409
+            gettext("%(reference)s has already been rated; thank you.") % {"reference": ticket.reference},
+            code="helpdesk.already_rated",
+            status_code=409,
         )
     comment = (comment or "").strip()
     if len(comment) > limits.SHORT_TEXT:
@@ -564,6 +601,8 @@ def ticket_rate(
             survey = Survey.objects.create(ticket=ticket, score=score, comment=comment, answered_at=at, answered_by=by)
     except IntegrityError:
         raise ApplicationError(
-            f"{ticket.reference} has already been rated; thank you.", code="helpdesk.already_rated", status_code=409
+            gettext("%(reference)s has already been rated; thank you.") % {"reference": ticket.reference},
+            code="helpdesk.already_rated",
+            status_code=409,
         ) from None
     return survey

@@ -24,6 +24,9 @@ from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import facility_manager_required
@@ -33,6 +36,7 @@ from service_levels.models import Category, Module, Urgency
 from service_levels.selectors import category_list, priority_matrix
 from service_levels.services import category_save, priority_matrix_save
 from shared_platform.errors import ApplicationError, form_error_apply
+from shared_platform.sorting import Sort, Sorts
 
 from . import services
 from .downloads import attachment_response
@@ -109,14 +113,63 @@ def _my_ticket(request: HttpRequest, reference: str) -> Ticket:
     return ticket
 
 
+# The agency's list: newest first unless a column is chosen; "due" is the next due time of a running clock.
+TICKET_SORTS = Sorts(
+    default="-raised",
+    columns={
+        "reference": ("reference",),
+        "subject": ("subject", "pk"),
+        "category": ("category__name", "pk"),
+        "priority": ("entry__priority", "created_at"),
+        "status": ("entry__status", "created_at"),
+        "due": ("next_due", "pk"),
+        "raised": ("created_at", "pk"),
+    },
+)
+QUEUE_SORTS = Sorts(
+    default="due",
+    columns={
+        "reference": ("reference",),
+        "agency": ("agency__code", "opened_at"),
+        "priority": ("priority", "opened_at"),
+        "status": ("status", "opened_at"),
+        "due": ("overdue_since", "next_due", "opened_at"),
+        "raised": ("opened_at", "pk"),
+    },
+)
+# What the list's form may filter by: any of them set means an empty list "found nothing", not "has nothing".
+FILTER_PARAMETERS = ("whose", "status", "q", "agency", "category", "priority", "assignee")
+
+
+def _filtered(request: HttpRequest, *, defaults: dict[str, str] | None = None) -> bool:
+    """Whether the person narrowed the list (a value other than the list's own default)."""
+    defaults = defaults or {}
+    return any(
+        request.GET.get(name, defaults.get(name, "")) != defaults.get(name, "")
+        for name in FILTER_PARAMETERS
+        if name in request.GET
+    )
+
+
 def ticket_list_page(request: HttpRequest) -> HttpResponse:
     _agency_side(request)
     agency = request.tenant  # type: ignore[attr-defined]
     whole = sees_whole_agency(user=request.user, agency=agency)
     form = AgencyTicketFilterForm(request.GET or None, whole_agency=whole)
     tickets = ticket_list(user=request.user, agency=agency, filters=form.filters())  # type: ignore[arg-type]
+    tickets, sort = TICKET_SORTS.apply(request, tickets)
     page = Paginator(tickets, 25).get_page(request.GET.get("page"))
-    return render(request, "ict_helpdesk/ticket_list.html", {"form": form, "page": page, "whole_agency": whole})
+    now = timezone.now()
+    for ticket in page:
+        ticket.overdue = bool(ticket.next_due and ticket.next_due < now)  # type: ignore[attr-defined]
+    context = {
+        "form": form,
+        "page": page,
+        "sort": sort,
+        "whole_agency": whole,
+        "filtered": _filtered(request, defaults={"whose": "mine"}),
+    }
+    return render(request, "ict_helpdesk/ticket_list.html", context)
 
 
 def ticket_new(request: HttpRequest) -> HttpResponse:
@@ -139,7 +192,10 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
         except ApplicationError as error:
             form_error_apply(form, error)
         else:
-            messages.success(request, f"Ticket {ticket.reference} raised. We e-mailed you a confirmation.")
+            messages.success(
+                request,
+                _("Ticket %(reference)s raised. We e-mailed you a confirmation.") % {"reference": ticket.reference},
+            )
             return redirect("helpdesk:ticket", ticket.reference)
     status = 400 if request.method == "POST" else 200
     return render(request, "ict_helpdesk/ticket_new.html", {"form": form}, status=status)
@@ -184,7 +240,7 @@ def ticket_reply(request: HttpRequest, reference: str) -> HttpResponse:
         except ApplicationError as error:
             form_error_apply(form, error)
         else:
-            messages.success(request, "Your reply was sent.")
+            messages.success(request, _("Your reply was sent."))
             return redirect("helpdesk:ticket", reference)
     return _requester_page(request, ticket, bound={"reply_form": form}, status=400)
 
@@ -199,20 +255,34 @@ def ticket_reopen(request: HttpRequest, reference: str) -> HttpResponse:
         except ApplicationError as error:
             form_error_apply(form, error)
         else:
-            messages.success(request, f"{reference} is open again; the agent has been told.")
+            messages.success(
+                request, _("%(reference)s is open again; the agent has been told.") % {"reference": reference}
+            )
             return redirect("helpdesk:ticket", reference)
     return _requester_page(request, ticket, bound={"reopen_form": form}, status=400)
 
 
+def _confirmed(request: HttpRequest) -> bool:
+    """An irreversible step goes ahead only when its confirmation page was answered (no script: CSP)."""
+    return request.POST.get("confirm") == "yes"
+
+
+def _confirm_page(request: HttpRequest, ticket: Ticket, *, action: str, back: str) -> HttpResponse:
+    return render(request, "ict_helpdesk/ticket_confirm.html", {"ticket": ticket, "action": action, "back": back})
+
+
 @require_POST
 def ticket_confirm_close(request: HttpRequest, reference: str) -> HttpResponse:
+    """The requester confirms the fix; closing cannot be undone, so the page asks first."""
     ticket = _my_ticket(request, reference)
+    if not _confirmed(request):
+        return _confirm_page(request, ticket, action=request.path, back=reverse("helpdesk:ticket", args=[reference]))
     try:
         services.ticket_close(ticket=ticket, actor=request.user)  # type: ignore[arg-type]
     except ApplicationError as error:
         _refused(request, error)
     else:
-        messages.success(request, f"{reference} is closed. Thank you.")
+        messages.success(request, _("%(reference)s is closed. Thank you.") % {"reference": reference})
     return redirect("helpdesk:ticket", reference)
 
 
@@ -231,7 +301,7 @@ def ticket_rate(request: HttpRequest, reference: str) -> HttpResponse:
         except ApplicationError as error:
             form_error_apply(form, error)
         else:
-            messages.success(request, "Thank you for rating the service.")
+            messages.success(request, _("Thank you for rating the service."))
             return redirect("helpdesk:ticket", reference)
     return _requester_page(request, ticket, bound={"rate_form": form}, status=400)
 
@@ -279,12 +349,19 @@ def _reader_check(request: HttpRequest) -> None:
 def queue_page(request: HttpRequest) -> HttpResponse:
     _reader_check(request)
     form = QueueFilterForm(request.GET or None, me=request.user if is_helpdesk_agent(user=request.user) else None)  # type: ignore[arg-type]
-    page = Paginator(queue(filters=form.filters()), 25).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "ict_helpdesk/queue.html",
-        {"form": form, "page": page, "as_agent": is_helpdesk_agent(user=request.user)},
-    )
+    entries = queue(filters=form.filters())
+    sort: Sort = QUEUE_SORTS.chosen(request)
+    if sort != Sort("due", descending=False):  # the default keeps the queue's own order: overdue, then soonest due
+        entries, sort = QUEUE_SORTS.apply(request, entries)
+    page = Paginator(entries, 25).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "sort": sort,
+        "as_agent": is_helpdesk_agent(user=request.user),
+        "filtered": _filtered(request, defaults={"status": "active"}),
+    }
+    return render(request, "ict_helpdesk/queue.html", context)
 
 
 @contextmanager
@@ -324,54 +401,54 @@ def agent_attachment(request: HttpRequest, reference: str, pk: int) -> FileRespo
         return attachment_response(ticket=ticket, pk=pk, include_internal=True)
 
 
-# The agents' actions: each calls one service and says what happened ("{ref}" is the ticket's reference).
+# The agents' actions: each calls one service and says what happened, in the agent's language.
 
 
 def _take(ticket: Ticket, user: Any, data: dict[str, Any], files: list[Any]) -> str:
     services.ticket_take(ticket=ticket, agent=user)
-    return "You took {ref}."
+    return _("You took %(reference)s.") % {"reference": ticket.reference}
 
 
 def _assign(ticket: Ticket, user: Any, data: dict[str, Any], files: list[Any]) -> str:
     services.ticket_assign(ticket=ticket, assignee=data["assignee"], actor=user)
-    return "{ref} assigned."
+    return _("%(reference)s assigned.") % {"reference": ticket.reference}
 
 
 def _reply(ticket: Ticket, user: Any, data: dict[str, Any], files: list[Any]) -> str:
     services.ticket_reply(ticket=ticket, author=user, body=data["body"], internal=data["internal"], files=files)
-    return "Internal note added." if data["internal"] else "Reply sent to the requester."
+    return _("Internal note added.") if data["internal"] else _("Reply sent to the requester.")
 
 
 def _priority(ticket: Ticket, user: Any, data: dict[str, Any], files: list[Any]) -> str:
     services.ticket_reprioritise(
         ticket=ticket, actor=user, impact=data["impact"], urgency=data["urgency"], reason=data["reason"]
     )
-    return "Priority of {ref} updated; its targets follow."
+    return _("Priority of %(reference)s updated; its targets follow.") % {"reference": ticket.reference}
 
 
 def _pending(ticket: Ticket, user: Any, data: dict[str, Any], files: list[Any]) -> str:
     services.ticket_pending(ticket=ticket, actor=user, waiting_on=data["waiting_on"], reason=data["reason"])
-    return "{ref} is pending; its clocks are paused."
+    return _("%(reference)s is pending; its clocks are paused.") % {"reference": ticket.reference}
 
 
 def _resume(ticket: Ticket, user: Any, data: dict[str, Any], files: list[Any]) -> str:
     services.ticket_resume(ticket=ticket, actor=user)
-    return "{ref} resumed; its clocks run again."
+    return _("%(reference)s resumed; its clocks run again.") % {"reference": ticket.reference}
 
 
 def _resolve(ticket: Ticket, user: Any, data: dict[str, Any], files: list[Any]) -> str:
     services.ticket_resolve(ticket=ticket, actor=user, resolution_note=data["resolution_note"])
-    return "{ref} resolved; the requester has been asked to rate it."
+    return _("%(reference)s resolved; the requester has been asked to rate it.") % {"reference": ticket.reference}
 
 
 def _reopen(ticket: Ticket, user: Any, data: dict[str, Any], files: list[Any]) -> str:
     services.ticket_reopen(ticket=ticket, actor=user, reason=data["reason"])
-    return "{ref} reopened."
+    return _("%(reference)s reopened.") % {"reference": ticket.reference}
 
 
 def _close(ticket: Ticket, user: Any, data: dict[str, Any], files: list[Any]) -> str:
     services.ticket_close(ticket=ticket, actor=user)
-    return "{ref} closed."
+    return _("%(reference)s closed.") % {"reference": ticket.reference}
 
 
 AgentAction = Callable[[Ticket, Any, dict[str, Any], list[Any]], str]
@@ -390,6 +467,10 @@ ACTIONS: dict[str, tuple[type[forms.Form] | None, str, AgentAction]] = {
 }
 
 
+# Steps that cannot be undone: posted without the confirmation, they show what will happen and change nothing.
+IRREVERSIBLE_ACTIONS = frozenset({"close"})
+
+
 @require_POST
 def agent_action(request: HttpRequest, reference: str, action: str) -> HttpResponse:
     if action not in ACTIONS:
@@ -398,6 +479,9 @@ def agent_action(request: HttpRequest, reference: str, action: str) -> HttpRespo
     with _agency_ticket(request, reference) as ticket:
         if not is_helpdesk_agent(user=request.user):
             raise PermissionDenied("Only the facility's ICT agents act on tickets.")
+        if action in IRREVERSIBLE_ACTIONS and not _confirmed(request):
+            back = reverse("helpdesk:agent-ticket", args=[reference])
+            return _confirm_page(request, ticket, action=request.path, back=back)
         form: forms.Form | None = None
         if form_class is not None:
             if form_class is ReplyForm:
@@ -414,7 +498,7 @@ def agent_action(request: HttpRequest, reference: str, action: str) -> HttpRespo
                 return redirect("helpdesk:agent-ticket", reference)
             form_error_apply(form, error)
             return _agent_page(request, ticket, bound={form_name: form}, status=error.status_code)
-    messages.success(request, done.format(ref=reference))
+    messages.success(request, done)
     return redirect("helpdesk:agent-ticket", reference)
 
 
@@ -429,7 +513,13 @@ def helpdesk_settings(request: HttpRequest) -> HttpResponse:
             form_error_apply(form, error)
         else:
             messages.success(
-                request, f"Matrix saved ({changed} cell{'s' if changed != 1 else ''} changed); new tickets use it."
+                request,
+                ngettext(
+                    "Matrix saved (%(count)d cell changed); new tickets use it.",
+                    "Matrix saved (%(count)d cells changed); new tickets use it.",
+                    changed,
+                )
+                % {"count": changed},
             )
             return redirect("helpdesk:settings")
     context = {
@@ -453,7 +543,7 @@ def category_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         except ApplicationError as error:
             form_error_apply(form, error)
         else:
-            messages.success(request, f"Category {saved.name} saved.")
+            messages.success(request, _("Category %(name)s saved.") % {"name": saved.name})
             return redirect(reverse("helpdesk:settings"))
     return render(
         request,

@@ -25,9 +25,10 @@ from contextvars import ContextVar
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_lazy
 
@@ -103,8 +104,12 @@ def _now(at: datetime | None) -> datetime:
     return at
 
 
-def _event(entry: LedgerEntry, kind: str, at: datetime, actor: User | None, detail: str = "") -> None:
-    LedgerEvent.objects.create(entry=entry, kind=kind, at=at, actor=actor, detail=detail[:300])
+def _event(entry: LedgerEntry, kind: str, at: datetime, actor: User | None, detail: str | Promise = "") -> None:
+    # A label from code (a metric's name, now translatable) is stored as the platform's language writes it,
+    # as it always was, whoever acted and in whatever language.
+    with translation.override(settings.LANGUAGE_CODE):
+        text = str(detail)
+    LedgerEvent.objects.create(entry=entry, kind=kind, at=at, actor=actor, detail=text[:300])
 
 
 def _calendar(entry: LedgerEntry) -> BusinessCalendar:

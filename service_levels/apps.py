@@ -2,6 +2,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _seed_defaults(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
@@ -18,7 +19,7 @@ def _seed_defaults(sender: AppConfig, using: str = "default", **kwargs: Any) -> 
 class ServiceLevelsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "service_levels"
-    verbose_name = "Service catalogue and agreements"
+    verbose_name = _("Service catalogue and agreements")
 
     def ready(self) -> None:
         post_migrate.connect(_seed_defaults, sender=self, dispatch_uid="service_levels_defaults")

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from shared_platform import limits
 from tenants.models import Agency
@@ -35,11 +36,11 @@ def duration_parse(text: str) -> int:
     else:
         match = DURATION.match(text)
         if not text or match is None or not any(match.groups()):
-            raise ValidationError("Write a duration such as 30m, 4h, 1h 30m or 3d (a day is 9 working hours).")
+            raise ValidationError(_("Write a duration such as 30m, 4h, 1h 30m or 3d (a day is 9 working hours)."))
         days, hours, mins = (int(part or 0) for part in match.groups())
         minutes = days * WORKING_DAY_MINUTES + hours * 60 + mins
     if minutes <= 0:
-        raise ValidationError("A target must be longer than zero.")
+        raise ValidationError(_("A target must be longer than zero."))
     return minutes
 
 
@@ -60,20 +61,22 @@ class DurationField(forms.CharField):
 
 
 class ServiceForm(forms.Form):
-    code = forms.CharField(max_length=20, help_text="E.g. ICT-INC; cannot change later.")
-    name = forms.CharField(max_length=120)
-    module = forms.ChoiceField(choices=Module.choices)
-    billing_unit = forms.ChoiceField(choices=BillingUnit.choices)
+    code = forms.CharField(label=_("Code"), max_length=20, help_text=_("E.g. ICT-INC; cannot change later."))
+    name = forms.CharField(label=_("Name"), max_length=120)
+    module = forms.ChoiceField(label=_("Module"), choices=Module.choices)
+    billing_unit = forms.ChoiceField(label=_("Billed per"), choices=BillingUnit.choices)
     description = forms.CharField(
-        max_length=limits.SHORT_TEXT, widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("Description"), max_length=limits.SHORT_TEXT, widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
-    is_active = forms.BooleanField(required=False, initial=True, label="Offered")
+    is_active = forms.BooleanField(required=False, initial=True, label=_("Offered"))
 
 
 class TargetForm(forms.Form):
-    metric = forms.ChoiceField(choices=Metric.choices)
-    priority = forms.ChoiceField(choices=[("", "All priorities"), *Priority.choices], required=False)
-    target = DurationField(max_length=20, help_text="Business time, e.g. 30m, 4h, 3d.")
+    metric = forms.ChoiceField(label=_("Clock"), choices=Metric.choices)
+    priority = forms.ChoiceField(
+        label=_("Priority"), choices=[("", _("All priorities")), *Priority.choices], required=False
+    )
+    target = DurationField(label=_("Target"), max_length=20, help_text=_("Business time, e.g. 30m, 4h, 3d."))
 
 
 class BaseTargetFormSet(forms.BaseFormSet):
@@ -84,7 +87,7 @@ class BaseTargetFormSet(forms.BaseFormSet):
                 continue
             key = (form.cleaned_data.get("service"), form.cleaned_data["metric"], form.cleaned_data.get("priority", ""))
             if key in seen:
-                raise ValidationError("Each metric and priority may have one target only.")
+                raise ValidationError(_("Each metric and priority may have one target only."))
             seen.add(key)
 
 
@@ -92,30 +95,38 @@ TargetFormSet = forms.formset_factory(TargetForm, formset=BaseTargetFormSet, ext
 
 
 class CalendarForm(forms.Form):
-    name = forms.CharField(max_length=80)
-    time_zone = forms.CharField(max_length=64, initial="America/Sao_Paulo")
+    name = forms.CharField(label=_("Name"), max_length=80)
+    time_zone = forms.CharField(label=_("Time zone"), max_length=64, initial="America/Sao_Paulo")
     country = forms.CharField(
-        max_length=3, initial="BR", help_text="ISO code; public holidays come from the holidays package."
+        label=_("Country"),
+        max_length=3,
+        initial="BR",
+        help_text=_("ISO code; public holidays come from the holidays package."),
     )
-    subdivision = forms.CharField(max_length=10, required=False, help_text="State for regional holidays, e.g. DF.")
-    is_default = forms.BooleanField(required=False, label="Default for new agreements")
+    subdivision = forms.CharField(
+        label=_("State or province"),
+        max_length=10,
+        required=False,
+        help_text=_("State for regional holidays, e.g. DF."),
+    )
+    is_default = forms.BooleanField(required=False, label=_("Default for new agreements"))
 
 
 class SpanForm(forms.Form):
-    weekday = forms.TypedChoiceField(choices=Weekday.choices, coerce=int)
-    starts = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
-    ends = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+    weekday = forms.TypedChoiceField(label=_("Weekday"), choices=Weekday.choices, coerce=int)
+    starts = forms.TimeField(label=_("Starts"), widget=forms.TimeInput(attrs={"type": "time"}))
+    ends = forms.TimeField(label=_("Ends"), widget=forms.TimeInput(attrs={"type": "time"}))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("starts") and data.get("ends") and data["ends"] <= data["starts"]:
-            raise ValidationError("A working span must end after it starts.")
+            raise ValidationError(_("A working span must end after it starts."))
         return data
 
 
 class ClosureForm(forms.Form):
-    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    name = forms.CharField(max_length=120)
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    name = forms.CharField(label=_("Name"), max_length=120)
 
 
 SpanFormSet = forms.formset_factory(SpanForm, extra=2, can_delete=True)
@@ -123,11 +134,13 @@ ClosureFormSet = forms.formset_factory(ClosureForm, extra=1, can_delete=True)
 
 
 class AgreementForm(forms.ModelForm):
-    agency = forms.ModelChoiceField(queryset=Agency.objects.agencies().active().order_by("code"))
+    agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.agencies().active().order_by("code"))
     services = forms.ModelMultipleChoiceField(
-        queryset=Service.objects.filter(is_active=True).order_by("module", "code"), widget=forms.CheckboxSelectMultiple
+        label=_("Services"),
+        queryset=Service.objects.filter(is_active=True).order_by("module", "code"),
+        widget=forms.CheckboxSelectMultiple,
     )
-    calendar = forms.ModelChoiceField(queryset=Calendar.objects.order_by("-is_default", "name"))
+    calendar = forms.ModelChoiceField(label=_("Calendar"), queryset=Calendar.objects.order_by("-is_default", "name"))
 
     class Meta:
         model = Agreement
@@ -141,22 +154,26 @@ class AgreementForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("valid_to") and data.get("valid_from") and data["valid_to"] < data["valid_from"]:
-            self.add_error("valid_to", "The last day must not be before the first.")
+            self.add_error("valid_to", _("The last day must not be before the first."))
         first, second = data.get("warn_first_percent"), data.get("warn_second_percent")
         if first and second and first >= second:
-            self.add_error("warn_second_percent", "The second warning comes after the first.")
+            self.add_error("warn_second_percent", _("The second warning comes after the first."))
         return data
 
 
 class RevisionForm(forms.Form):
     effective_from = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}), help_text="The first day of the new version."
+        label=_("In force from"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The first day of the new version."),
     )
-    reference = forms.CharField(max_length=40)
+    reference = forms.CharField(label=_("Reference of the new version"), max_length=40)
 
 
 class OverrideForm(TargetForm):
-    service = forms.ModelChoiceField(queryset=Service.objects.order_by("module", "code"), to_field_name="code")
+    service = forms.ModelChoiceField(
+        label=_("Service"), queryset=Service.objects.order_by("module", "code"), to_field_name="code"
+    )
 
     field_order = ["service", "metric", "priority", "target"]
 

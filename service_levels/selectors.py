@@ -8,6 +8,7 @@ from datetime import date
 
 import holidays
 from django.db.models import Q, QuerySet
+from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 
 from shared_platform.errors import ApplicationError
@@ -108,12 +109,14 @@ def agreement_covering(*, agency: Agency, service: Service, on: date) -> Agreeme
     agreement = agreement_in_force(agency=agency, on=on)
     if agreement is None:
         raise ApplicationError(
-            f"{agency.code} has no service agreement in force on {on:%d %b %Y}; the facility cannot take requests.",
+            gettext("%(agency)s has no service agreement in force on %(day)s; the facility cannot take requests.")
+            % {"agency": agency.code, "day": date_format(on, "DATE_FORMAT")},
             code="sla.no_agreement",
         )
     if not AgreementService.objects.filter(agreement=agreement, service=service).exists():
         raise ApplicationError(
-            f"{agency.code}'s agreement {agreement.reference} does not include {service.code} ({service.name}).",
+            gettext("%(agency)s's agreement %(reference)s does not include %(service)s (%(name)s).")
+            % {"agency": agency.code, "reference": agreement.reference, "service": service.code, "name": service.name},
             code="sla.service_not_in_agreement",
         )
     return agreement
@@ -164,13 +167,14 @@ def priority_for(*, impact: str, urgency: str) -> str:
     """The priority the impact x urgency matrix gives (ITIL)."""
     if impact not in Impact.values or urgency not in Urgency.values:
         raise ApplicationError(
-            f"Impact and urgency are each high, medium or low (got {impact!r} and {urgency!r}).",
+            gettext("Impact and urgency are each high, medium or low (got “%(impact)s” and “%(urgency)s”).")
+            % {"impact": impact, "urgency": urgency},
             code="sla.unknown_matrix_cell",
         )
     rule = PriorityRule.objects.filter(impact=impact, urgency=urgency).first()
     if rule is None:
         raise ApplicationError(
-            "The impact x urgency matrix is incomplete; the facility manager must fill it in.",
+            gettext("The impact x urgency matrix is incomplete; the facility manager must fill it in."),
             code="sla.matrix_incomplete",
         )
     return rule.priority

@@ -9,7 +9,9 @@ from datetime import date, time, timedelta
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.formats import date_format
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from shared_platform.errors import ApplicationError
 from shared_platform.queue import enqueue_after_commit
@@ -122,6 +124,14 @@ DEFAULT_CATALOGUE = [
 ]
 
 DEFAULT_CALENDAR_NAME = "Brasília office"
+# business_time.py is plain Python and says why a week does not measure time in English; people read it here.
+CALENDAR_ERRORS = {
+    "A working span must end after it starts.": _("A working span must end after it starts."),
+    "Working spans on one day must not overlap.": _("Working spans on one day must not overlap."),
+    "A calendar needs working hours on at least one weekday.": _(
+        "A calendar needs working hours on at least one weekday."
+    ),
+}
 DEFAULT_WORKING_HOURS = [(weekday, time(8), time(17)) for weekday in range(5)]
 
 
@@ -130,7 +140,7 @@ def _validated(instance: object, *, exclude: Sequence[str] = ()) -> None:
         instance.full_clean(exclude=list(exclude))  # type: ignore[attr-defined]
     except ValidationError as error:
         raise ApplicationError(
-            "Please correct the highlighted fields.",
+            gettext("Please correct the highlighted fields."),
             code="sla.invalid",
             fields={name: [str(message) for message in messages] for name, messages in error.message_dict.items()},
         ) from error
@@ -140,12 +150,16 @@ def _targets_check(targets: Sequence[Target | Override]) -> None:
     seen = set()
     for target in targets:
         if target.metric not in Metric.values:
-            raise ApplicationError(f"Unknown metric {target.metric!r}.", code="sla.unknown_metric")
+            raise ApplicationError(
+                gettext("Unknown clock “%(metric)s”.") % {"metric": target.metric}, code="sla.unknown_metric"
+            )
         if target.priority not in ("", *Priority.values):
-            raise ApplicationError(f"Unknown priority {target.priority!r}.", code="sla.unknown_priority")
+            raise ApplicationError(
+                gettext("Unknown priority “%(priority)s”.") % {"priority": target.priority}, code="sla.unknown_priority"
+            )
         if not isinstance(target.minutes, int) or target.minutes <= 0:
             raise ApplicationError(
-                "A target must be a positive number of business minutes; zero-length targets are refused.",
+                gettext("A target must be a positive number of business minutes; zero-length targets are refused."),
                 code="sla.target_not_positive",
             )
         if target.minutes > MAX_TARGET_MINUTES:
@@ -156,7 +170,9 @@ def _targets_check(targets: Sequence[Target | Override]) -> None:
             )
         key = (getattr(target, "service", None), target.metric, target.priority)
         if key in seen:
-            raise ApplicationError("Each metric and priority may have one target only.", code="sla.duplicate_target")
+            raise ApplicationError(
+                gettext("Each metric and priority may have one target only."), code="sla.duplicate_target"
+            )
         seen.add(key)
 
 
@@ -179,7 +195,7 @@ def service_save(
     _targets_check(targets)
     service = service or Service()
     if service.pk and code != service.code:
-        raise ApplicationError("A service's code cannot change once created.", code="sla.code_fixed")
+        raise ApplicationError(gettext("A service's code cannot change once created."), code="sla.code_fixed")
     service.code, service.name, service.module = code.strip().upper(), name.strip(), module
     service.billing_unit, service.description, service.is_active = billing_unit, description, is_active
     _validated(service, exclude=[] if service.pk is None else ["code"])
@@ -229,15 +245,19 @@ def calendar_save(
     week: dict[int, list[tuple[time, time]]] = {}
     for weekday, starts, ends in working_hours:
         if weekday not in range(7):
-            raise ApplicationError(f"Weekday {weekday} is not 0 (Monday) to 6 (Sunday).", code="sla.invalid_weekday")
+            raise ApplicationError(
+                gettext("Weekday %(weekday)s is not 0 (Monday) to 6 (Sunday).") % {"weekday": weekday},
+                code="sla.invalid_weekday",
+            )
         week.setdefault(weekday, []).append((starts, ends))
     try:
         week_check(week)
     except CalendarError as error:
-        raise ApplicationError(str(error), code="sla.invalid_working_hours") from error
+        message = CALENDAR_ERRORS.get(str(error), str(error))
+        raise ApplicationError(str(message), code="sla.invalid_working_hours") from error
     days = [day for day, _name in closures]
     if len(days) != len(set(days)):
-        raise ApplicationError("A day can be closed only once.", code="sla.duplicate_closure")
+        raise ApplicationError(gettext("A day can be closed only once."), code="sla.duplicate_closure")
 
     is_new = calendar is None
     calendar = calendar or Calendar()
@@ -346,9 +366,14 @@ def priority_matrix_save(*, cells: dict[tuple[str, str], str]) -> int:
     changed = 0
     for (impact, urgency), priority in cells.items():
         if impact not in Impact.values or urgency not in Urgency.values:
-            raise ApplicationError(f"Unknown matrix cell {impact} x {urgency}.", code="sla.unknown_matrix_cell")
+            raise ApplicationError(
+                gettext("Unknown matrix cell %(impact)s x %(urgency)s.") % {"impact": impact, "urgency": urgency},
+                code="sla.unknown_matrix_cell",
+            )
         if priority not in Priority.values:
-            raise ApplicationError(f"Unknown priority {priority!r}.", code="sla.unknown_priority")
+            raise ApplicationError(
+                gettext("Unknown priority “%(priority)s”.") % {"priority": priority}, code="sla.unknown_priority"
+            )
         changed += (
             PriorityRule.objects.filter(impact=impact, urgency=urgency)
             .exclude(priority=priority)
@@ -370,7 +395,9 @@ def category_save(
             category.save()
     except IntegrityError:
         raise ApplicationError(
-            f"There is already a category with the code {code!r}.", code="sla.category_code_taken", status_code=409
+            gettext("There is already a category with the code “%(code)s”.") % {"code": code},
+            code="sla.category_code_taken",
+            status_code=409,
         ) from None
     return category
 
@@ -386,15 +413,18 @@ def _agreement_fields_apply(agreement: Agreement, fields: dict[str, object]) -> 
 
 def _agreement_store(agreement: Agreement, services: Sequence[Service], overrides: Sequence[Override]) -> Agreement:
     if agreement.agency.is_facility:
-        raise ApplicationError("The facility does not sign an agreement with itself.", code="sla.facility_agreement")
+        raise ApplicationError(
+            gettext("The facility does not sign an agreement with itself."), code="sla.facility_agreement"
+        )
     if not services:
-        raise ApplicationError("An agreement lists at least one service.", code="sla.no_services")
+        raise ApplicationError(gettext("An agreement lists at least one service."), code="sla.no_services")
     _targets_check(overrides)
     taken = {service.pk for service in services}
     for override in overrides:
         if override.service.pk not in taken:
             raise ApplicationError(
-                f"{override.service.code} has a target override but is not among the agreement's services.",
+                gettext("%(service)s has a target override but is not among the agreement's services.")
+                % {"service": override.service.code},
                 code="sla.override_without_service",
             )
     _validated(agreement, exclude=["agency", "calendar"])
@@ -404,16 +434,19 @@ def _agreement_store(agreement: Agreement, services: Sequence[Service], override
     except IntegrityError as error:
         if "agreements_never_overlap" in str(error):
             raise ApplicationError(
-                f"{agreement.agency.code} already has an agreement in force during these dates; "
-                "end it first or make the new one start after it.",
+                gettext(
+                    "%(agency)s already has an agreement in force during these dates; "
+                    "end it first or make the new one start after it."
+                )
+                % {"agency": agreement.agency.code},
                 code="sla.agreement_overlap",
-                fields={"valid_from": ["Overlaps another agreement of this agency."]},
+                fields={"valid_from": [gettext("Overlaps another agreement of this agency.")]},
             ) from error
         if "reference" in str(error):
             raise ApplicationError(
-                f"Reference {agreement.reference} is already used.",
+                gettext("Reference %(reference)s is already used.") % {"reference": agreement.reference},
                 code="sla.reference_taken",
-                fields={"reference": ["Already used."]},
+                fields={"reference": [gettext("Already used.")]},
             ) from error
         raise
     agreement.services.all().delete()
@@ -473,7 +506,8 @@ def agreement_update(
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     if _requests_under(agreement):
         raise ApplicationError(
-            f"Requests were already raised under {agreement.reference}; create a new version from a date instead.",
+            gettext("Requests were already raised under %(reference)s; create a new version from a date instead.")
+            % {"reference": agreement.reference},
             code="sla.agreement_in_use",
             status_code=409,
         )
@@ -499,18 +533,23 @@ def agreement_revise(
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     if effective_from <= agreement.valid_from:
         raise ApplicationError(
-            f"A new version must start after {agreement.valid_from:%d %b %Y}, when this one started.",
+            gettext("A new version must start after %(day)s, when this one started.")
+            % {"day": date_format(agreement.valid_from, "DATE_FORMAT")},
             code="sla.revision_too_early",
-            fields={"effective_from": ["Must be after the current version's start."]},
+            fields={"effective_from": [gettext("Must be after the current version's start.")]},
         )
     if agreement.valid_to is not None and effective_from > agreement.valid_to + timedelta(days=1):
         raise ApplicationError(
-            "This agreement ends before that date; create a new agreement instead.", code="sla.revision_after_end"
+            gettext("This agreement ends before that date; create a new agreement instead."),
+            code="sla.revision_after_end",
         )
     if _requests_under(agreement, on_or_after=effective_from):
         raise ApplicationError(
-            f"Requests were raised under {agreement.reference} on or after {effective_from:%d %b %Y}; "
-            "a new version can only start after the last of them.",
+            gettext(
+                "Requests were raised under %(reference)s on or after %(day)s; "
+                "a new version can only start after the last of them."
+            )
+            % {"reference": agreement.reference, "day": date_format(effective_from, "DATE_FORMAT")},
             code="sla.revision_rewrites_history",
             status_code=409,
         )

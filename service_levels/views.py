@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -11,10 +12,13 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from accounts.decorators import facility_manager_required
 from accounts.selectors import agency_scope, is_facility_manager
 from shared_platform.errors import ApplicationError, form_error_apply
+from shared_platform.sorting import Sorts
 
 from . import services
 from .forms import (
@@ -35,10 +39,36 @@ def _manager(request: HttpRequest) -> bool:
     return is_facility_manager(user=request.user, agency=request.tenant)  # type: ignore[attr-defined]
 
 
+# The lists' sortable columns (shared_platform.sorting): the order comes from the address, like a page number.
+SERVICE_SORTS = Sorts(
+    default="module",
+    columns={
+        "code": ("code",),
+        "name": ("name", "code"),
+        "module": ("module", "code"),
+        "unit": ("billing_unit", "code"),
+        "status": ("is_active", "code"),
+    },
+)
+CALENDAR_SORTS = Sorts(default="name", columns={"name": ("name",), "zone": ("time_zone", "name")})
+AGREEMENT_SORTS = Sorts(
+    default="agency",
+    columns={
+        "reference": ("reference",),
+        "agency": ("agency__code", "valid_from"),
+        "from": ("valid_from", "agency__code"),
+        "to": ("valid_to", "agency__code"),
+        "calendar": ("calendar__name", "agency__code"),
+    },
+)
+
+
 def catalogue(request: HttpRequest) -> HttpResponse:
     """The services the facility offers, with their default targets."""
-    page = Paginator(service_list(), 25).get_page(request.GET.get("page"))
-    return render(request, "service_levels/catalogue.html", {"page": page, "can_edit": _manager(request)})
+    services_sorted, sort = SERVICE_SORTS.apply(request, service_list())
+    page = Paginator(services_sorted, 25).get_page(request.GET.get("page"))
+    context = {"page": page, "sort": sort, "can_edit": _manager(request)}
+    return render(request, "service_levels/catalogue.html", context)
 
 
 @facility_manager_required
@@ -70,7 +100,7 @@ def service_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
             except ApplicationError as error:
                 form_error_apply(form, error)
             else:
-                messages.success(request, f"Saved {saved.code} {saved.name}.")
+                messages.success(request, _("Saved %(code)s %(name)s.") % {"code": saved.code, "name": saved.name})
                 return redirect("catalogue")
         status = 400
     return render(
@@ -82,8 +112,10 @@ def service_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
 
 
 def calendars(request: HttpRequest) -> HttpResponse:
-    page = Paginator(calendar_list(), 25).get_page(request.GET.get("page"))
-    return render(request, "service_levels/calendars.html", {"page": page, "can_edit": _manager(request)})
+    rows, sort = CALENDAR_SORTS.apply(request, calendar_list())
+    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    context = {"page": page, "sort": sort, "can_edit": _manager(request)}
+    return render(request, "service_levels/calendars.html", context)
 
 
 def calendar_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -128,8 +160,11 @@ def calendar_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             except ApplicationError as error:
                 form_error_apply(form, error)
             else:
-                note = " Open clocks under it are being recomputed." if calendar else ""
-                messages.success(request, f"Saved calendar {saved.name}.{note}")
+                if calendar:
+                    done = _("Saved calendar %(name)s. Open clocks under it are being recomputed.")
+                else:
+                    done = _("Saved calendar %(name)s.")
+                messages.success(request, done % {"name": saved.name})
                 return redirect("calendar", pk=saved.pk)
         status = 400
     context = {"form": form, "spans": spans, "closures": closures, "calendar": calendar}
@@ -139,10 +174,10 @@ def calendar_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 def agreements(request: HttpRequest) -> HttpResponse:
     """Facility staff: every agency's agreements. An agency's address: its own."""
     scope = agency_scope(user=request.user, agency=request.tenant)  # type: ignore[attr-defined]
-    page = Paginator(agreement_list(agency=scope), 25).get_page(request.GET.get("page"))
-    return render(
-        request, "service_levels/agreements.html", {"page": page, "scope": scope, "can_edit": _manager(request)}
-    )
+    rows, sort = AGREEMENT_SORTS.apply(request, agreement_list(agency=scope))
+    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    context = {"page": page, "sort": sort, "scope": scope, "can_edit": _manager(request)}
+    return render(request, "service_levels/agreements.html", context)
 
 
 def _agreement_visible(request: HttpRequest, pk: int) -> Agreement:
@@ -207,7 +242,7 @@ def agreement_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             except ApplicationError as error:
                 form_error_apply(form, error)
             else:
-                messages.success(request, f"Saved agreement {saved.reference}.")
+                messages.success(request, _("Saved agreement %(reference)s.") % {"reference": saved.reference})
                 return redirect("agreement", pk=saved.pk)
         status = 400
     context = {"form": form, "overrides": overrides, "agreement": agreement}
@@ -238,7 +273,25 @@ def agreement_revise(request: HttpRequest, pk: int) -> HttpResponse:
     overrides = OverrideFormSet(request.POST or None, initial=_override_initial(agreement), prefix="overrides")
     status = 200
     if request.method == "POST":
-        if form.is_valid() and terms.is_valid() and overrides.is_valid():
+        valid = form.is_valid() and terms.is_valid() and overrides.is_valid()
+        if valid and request.POST.get("confirm") != "yes":
+            # Ending the version in force cannot be undone: say what will happen, change nothing yet.
+            effective_from = form.cleaned_data["effective_from"]
+            context = {
+                "agreement": agreement,
+                "effective_from": effective_from,
+                "ends_on": effective_from - timedelta(days=1),
+                "reference": form.cleaned_data["reference"],
+                # Everything the form sent goes back with the confirmation, but its own token and answer.
+                "posted": [
+                    (name, value)
+                    for name, values in request.POST.lists()
+                    for value in values
+                    if name not in ("csrfmiddlewaretoken", "confirm")
+                ],
+            }
+            return render(request, "service_levels/agreement_revise_confirm.html", context)
+        if valid:
             data = dict(terms.cleaned_data)
             chosen = list(data.pop("services"))
             try:
@@ -254,7 +307,11 @@ def agreement_revise(request: HttpRequest, pk: int) -> HttpResponse:
             except ApplicationError as error:
                 form_error_apply(form, error)
             else:
-                messages.success(request, f"{saved.reference} applies from {saved.valid_from:%d %b %Y}.")
+                messages.success(
+                    request,
+                    _("%(reference)s applies from %(day)s.")
+                    % {"reference": saved.reference, "day": date_format(saved.valid_from, "DATE_FORMAT")},
+                )
                 return redirect("agreement", pk=saved.pk)
         status = 400
     context = {"form": form, "terms": terms, "overrides": overrides, "agreement": agreement}

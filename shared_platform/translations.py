@@ -96,6 +96,9 @@ def _template_messages(source: str, origin: str) -> Iterator[Message]:
     """Django's templatize turns a template into gettext calls among filler ("XXXX BBBB") that is not Python,
     so its calls are read token by token rather than parsed."""
     code = templatize(source, origin=origin)
+    # Indentation means nothing here, and a tag's gettext call (`{% sort_header sort "due" _("Due") %}`) is
+    # indented one column off its line's, which Python's tokenizer would refuse: each line is read flush left.
+    code = "\n".join(line.lstrip() for line in code.splitlines())
     tokens = [token for token in tokenize.generate_tokens(io.StringIO(code).readline) if token.type != tokenize.NL]
     for index, token in enumerate(tokens):
         if token.type != tokenize.NAME or token.string not in SINGULAR | PLURAL:

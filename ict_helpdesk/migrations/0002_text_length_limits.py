@@ -4,30 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ict_helpdesk', '0001_initial'),
+        ("ict_helpdesk", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='message',
-            name='body',
+            model_name="message",
+            name="body",
             field=models.TextField(max_length=20000),
         ),
         migrations.AlterField(
-            model_name='survey',
-            name='comment',
+            model_name="survey",
+            name="comment",
             field=models.TextField(blank=True, max_length=2000),
         ),
         migrations.AlterField(
-            model_name='ticket',
-            name='description',
+            model_name="ticket",
+            name="description",
             field=models.TextField(max_length=20000),
         ),
         migrations.AlterField(
-            model_name='ticket',
-            name='resolution_note',
+            model_name="ticket",
+            name="resolution_note",
             field=models.TextField(blank=True, max_length=20000),
         ),
     ]

@@ -10,172 +10,414 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('tenants', '0001_initial'),
+        ("tenants", "0001_initial"),
     ]
 
     operations = [
         # The no-overlap constraint on agreements compares agency ids (=) inside a GiST index.
         BtreeGistExtension(),
         migrations.CreateModel(
-            name='Service',
+            name="Service",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, unique=True, validators=[django.core.validators.RegexValidator('^[A-Z][A-Z0-9-]{1,19}$', 'A service code is 2 to 20 capital letters, digits or hyphens, starting with a letter (e.g. ICT-INC).')])),
-                ('name', models.CharField(max_length=120)),
-                ('module', models.CharField(choices=[('procurement', 'Procurement'), ('travel', 'Travel'), ('ict', 'ICT helpdesk')], max_length=12)),
-                ('billing_unit', models.CharField(choices=[('ticket', 'Ticket'), ('purchase_order', 'Purchase order'), ('travel_request', 'Travel request'), ('hour', 'Hour of work')], max_length=20)),
-                ('description', models.TextField(blank=True)),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=20,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z][A-Z0-9-]{1,19}$",
+                                "A service code is 2 to 20 capital letters, digits or hyphens, starting with a letter (e.g. ICT-INC).",
+                            )
+                        ],
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "module",
+                    models.CharField(
+                        choices=[("procurement", "Procurement"), ("travel", "Travel"), ("ict", "ICT helpdesk")],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "billing_unit",
+                    models.CharField(
+                        choices=[
+                            ("ticket", "Ticket"),
+                            ("purchase_order", "Purchase order"),
+                            ("travel_request", "Travel request"),
+                            ("hour", "Hour of work"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['module', 'code'],
+                "ordering": ["module", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Calendar',
+            name="Calendar",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80, unique=True)),
-                ('time_zone', models.CharField(default='America/Sao_Paulo', max_length=64, validators=[service_levels.models.time_zone_check])),
-                ('country', models.CharField(default='BR', help_text='Public holidays of this country.', max_length=3, validators=[service_levels.models.country_check])),
-                ('subdivision', models.CharField(blank=True, help_text='State or province for regional holidays (e.g. DF), or blank.', max_length=10)),
-                ('is_default', models.BooleanField(default=False, help_text='Offered first for new agreements.')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=80, unique=True)),
+                (
+                    "time_zone",
+                    models.CharField(
+                        default="America/Sao_Paulo", max_length=64, validators=[service_levels.models.time_zone_check]
+                    ),
+                ),
+                (
+                    "country",
+                    models.CharField(
+                        default="BR",
+                        help_text="Public holidays of this country.",
+                        max_length=3,
+                        validators=[service_levels.models.country_check],
+                    ),
+                ),
+                (
+                    "subdivision",
+                    models.CharField(
+                        blank=True,
+                        help_text="State or province for regional holidays (e.g. DF), or blank.",
+                        max_length=10,
+                    ),
+                ),
+                ("is_default", models.BooleanField(default=False, help_text="Offered first for new agreements.")),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['name'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('is_default', True)), fields=('is_default',), name='one_default_calendar')],
+                "ordering": ["name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_default", True)), fields=("is_default",), name="one_default_calendar"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Agreement',
+            name="Agreement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(max_length=40, unique=True)),
-                ('valid_from', models.DateField()),
-                ('valid_to', models.DateField(blank=True, help_text='Last day in force; blank for open-ended.', null=True)),
-                ('warn_first_percent', models.PositiveSmallIntegerField(default=75, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(99)])),
-                ('warn_second_percent', models.PositiveSmallIntegerField(default=90, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(99)])),
-                ('supplier_wait_pauses_clock', models.BooleanField(default=True, help_text='Waiting on a supplier pauses the clock (otherwise it runs, held by the supplier).')),
-                ('grants_service_credits', models.BooleanField(default=False)),
-                ('credit_percent', models.DecimalField(decimal_places=2, default=Decimal('10.00'), help_text='Credit per breached request, as a percentage of its price.', max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))])),
-                ('credit_cap_percent', models.DecimalField(decimal_places=2, default=Decimal('5.00'), help_text='Monthly cap on credits, as a percentage of the invoice before credits.', max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))])),
-                ('notes', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agreements', to='tenants.agency')),
-                ('calendar', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agreements', to='service_levels.calendar')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reference", models.CharField(max_length=40, unique=True)),
+                ("valid_from", models.DateField()),
+                (
+                    "valid_to",
+                    models.DateField(blank=True, help_text="Last day in force; blank for open-ended.", null=True),
+                ),
+                (
+                    "warn_first_percent",
+                    models.PositiveSmallIntegerField(
+                        default=75,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(99),
+                        ],
+                    ),
+                ),
+                (
+                    "warn_second_percent",
+                    models.PositiveSmallIntegerField(
+                        default=90,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(99),
+                        ],
+                    ),
+                ),
+                (
+                    "supplier_wait_pauses_clock",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Waiting on a supplier pauses the clock (otherwise it runs, held by the supplier).",
+                    ),
+                ),
+                ("grants_service_credits", models.BooleanField(default=False)),
+                (
+                    "credit_percent",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("10.00"),
+                        help_text="Credit per breached request, as a percentage of its price.",
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100")),
+                        ],
+                    ),
+                ),
+                (
+                    "credit_cap_percent",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("5.00"),
+                        help_text="Monthly cap on credits, as a percentage of the invoice before credits.",
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100")),
+                        ],
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="agreements", to="tenants.agency"
+                    ),
+                ),
+                (
+                    "calendar",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agreements",
+                        to="service_levels.calendar",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['agency__code', '-valid_from'],
+                "ordering": ["agency__code", "-valid_from"],
             },
         ),
         migrations.CreateModel(
-            name='Closure',
+            name="Closure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('name', models.CharField(max_length=120)),
-                ('calendar', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='closures', to='service_levels.calendar')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField()),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "calendar",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="closures",
+                        to="service_levels.calendar",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['day'],
+                "ordering": ["day"],
             },
         ),
         migrations.CreateModel(
-            name='AgreementTarget',
+            name="AgreementTarget",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('metric', models.CharField(choices=[('first_response', 'First response'), ('resolution', 'Resolution'), ('completion', 'Completion'), ('authorization', 'Travel authorization processed'), ('ticketing', 'Ticket issued after approval'), ('claim', 'Claim settled')], max_length=20)),
-                ('priority', models.CharField(blank=True, choices=[('P1', 'P1 critical'), ('P2', 'P2 high'), ('P3', 'P3 medium'), ('P4', 'P4 low')], max_length=2)),
-                ('target_minutes', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1)])),
-                ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='target_overrides', to='service_levels.agreement')),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='service_levels.service')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "metric",
+                    models.CharField(
+                        choices=[
+                            ("first_response", "First response"),
+                            ("resolution", "Resolution"),
+                            ("completion", "Completion"),
+                            ("authorization", "Travel authorization processed"),
+                            ("ticketing", "Ticket issued after approval"),
+                            ("claim", "Claim settled"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "priority",
+                    models.CharField(
+                        blank=True,
+                        choices=[("P1", "P1 critical"), ("P2", "P2 high"), ("P3", "P3 medium"), ("P4", "P4 low")],
+                        max_length=2,
+                    ),
+                ),
+                (
+                    "target_minutes",
+                    models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1)]),
+                ),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="target_overrides",
+                        to="service_levels.agreement",
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="service_levels.service"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['service', 'metric', 'priority'],
+                "ordering": ["service", "metric", "priority"],
             },
         ),
         migrations.CreateModel(
-            name='AgreementService',
+            name="AgreementService",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='services', to='service_levels.agreement')),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='service_levels.service')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="services",
+                        to="service_levels.agreement",
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="service_levels.service"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['service__module', 'service__code'],
+                "ordering": ["service__module", "service__code"],
             },
         ),
         migrations.CreateModel(
-            name='ServiceTarget',
+            name="ServiceTarget",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('metric', models.CharField(choices=[('first_response', 'First response'), ('resolution', 'Resolution'), ('completion', 'Completion'), ('authorization', 'Travel authorization processed'), ('ticketing', 'Ticket issued after approval'), ('claim', 'Claim settled')], max_length=20)),
-                ('priority', models.CharField(blank=True, choices=[('P1', 'P1 critical'), ('P2', 'P2 high'), ('P3', 'P3 medium'), ('P4', 'P4 low')], max_length=2)),
-                ('target_minutes', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1)])),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='service_levels.service')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "metric",
+                    models.CharField(
+                        choices=[
+                            ("first_response", "First response"),
+                            ("resolution", "Resolution"),
+                            ("completion", "Completion"),
+                            ("authorization", "Travel authorization processed"),
+                            ("ticketing", "Ticket issued after approval"),
+                            ("claim", "Claim settled"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "priority",
+                    models.CharField(
+                        blank=True,
+                        choices=[("P1", "P1 critical"), ("P2", "P2 high"), ("P3", "P3 medium"), ("P4", "P4 low")],
+                        max_length=2,
+                    ),
+                ),
+                (
+                    "target_minutes",
+                    models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1)]),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="targets", to="service_levels.service"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['service', 'metric', 'priority'],
+                "ordering": ["service", "metric", "priority"],
             },
         ),
         migrations.CreateModel(
-            name='WorkingSpan',
+            name="WorkingSpan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weekday', models.PositiveSmallIntegerField(choices=[(0, 'Monday'), (1, 'Tuesday'), (2, 'Wednesday'), (3, 'Thursday'), (4, 'Friday'), (5, 'Saturday'), (6, 'Sunday')])),
-                ('starts', models.TimeField()),
-                ('ends', models.TimeField()),
-                ('calendar', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='spans', to='service_levels.calendar')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "weekday",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Monday"),
+                            (1, "Tuesday"),
+                            (2, "Wednesday"),
+                            (3, "Thursday"),
+                            (4, "Friday"),
+                            (5, "Saturday"),
+                            (6, "Sunday"),
+                        ]
+                    ),
+                ),
+                ("starts", models.TimeField()),
+                ("ends", models.TimeField()),
+                (
+                    "calendar",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="spans", to="service_levels.calendar"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['weekday', 'starts'],
+                "ordering": ["weekday", "starts"],
             },
         ),
         migrations.AddConstraint(
-            model_name='agreement',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='agreement_ends_after_start', violation_error_message='The last day must not be before the first.'),
+            model_name="agreement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_to__isnull", True), ("valid_to__gte", models.F("valid_from")), _connector="OR"
+                ),
+                name="agreement_ends_after_start",
+                violation_error_message="The last day must not be before the first.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agreement',
-            constraint=models.CheckConstraint(condition=models.Q(('warn_first_percent__lt', models.F('warn_second_percent'))), name='agreement_warnings_in_order', violation_error_message='The second warning must come after the first.'),
+            model_name="agreement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("warn_first_percent__lt", models.F("warn_second_percent"))),
+                name="agreement_warnings_in_order",
+                violation_error_message="The second warning must come after the first.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agreement',
-            constraint=django.contrib.postgres.constraints.ExclusionConstraint(expressions=[('agency', '='), (service_levels.models.DateRange('valid_from', 'valid_to', models.Value('[]')), '&&')], name='agreements_never_overlap', violation_error_message='This agency already has an agreement in force during these dates; end it first or make the new one start after it.'),
+            model_name="agreement",
+            constraint=django.contrib.postgres.constraints.ExclusionConstraint(
+                expressions=[
+                    ("agency", "="),
+                    (service_levels.models.DateRange("valid_from", "valid_to", models.Value("[]")), "&&"),
+                ],
+                name="agreements_never_overlap",
+                violation_error_message="This agency already has an agreement in force during these dates; end it first or make the new one start after it.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='closure',
-            constraint=models.UniqueConstraint(fields=('calendar', 'day'), name='one_closure_per_day'),
+            model_name="closure",
+            constraint=models.UniqueConstraint(fields=("calendar", "day"), name="one_closure_per_day"),
         ),
         migrations.AddConstraint(
-            model_name='agreementtarget',
-            constraint=models.UniqueConstraint(fields=('agreement', 'service', 'metric', 'priority'), name='one_override_per_target'),
+            model_name="agreementtarget",
+            constraint=models.UniqueConstraint(
+                fields=("agreement", "service", "metric", "priority"), name="one_override_per_target"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agreementtarget',
-            constraint=models.CheckConstraint(condition=models.Q(('target_minutes__gt', 0)), name='agreement_target_positive'),
+            model_name="agreementtarget",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("target_minutes__gt", 0)), name="agreement_target_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agreementservice',
-            constraint=models.UniqueConstraint(fields=('agreement', 'service'), name='service_once_per_agreement'),
+            model_name="agreementservice",
+            constraint=models.UniqueConstraint(fields=("agreement", "service"), name="service_once_per_agreement"),
         ),
         migrations.AddConstraint(
-            model_name='servicetarget',
-            constraint=models.UniqueConstraint(fields=('service', 'metric', 'priority'), name='one_target_per_metric_priority'),
+            model_name="servicetarget",
+            constraint=models.UniqueConstraint(
+                fields=("service", "metric", "priority"), name="one_target_per_metric_priority"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='servicetarget',
-            constraint=models.CheckConstraint(condition=models.Q(('target_minutes__gt', 0)), name='service_target_positive'),
+            model_name="servicetarget",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("target_minutes__gt", 0)), name="service_target_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='workingspan',
-            constraint=models.CheckConstraint(condition=models.Q(('ends__gt', models.F('starts'))), name='working_span_ends_after_start'),
+            model_name="workingspan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends__gt", models.F("starts"))), name="working_span_ends_after_start"
+            ),
         ),
     ]

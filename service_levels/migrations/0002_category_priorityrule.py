@@ -4,39 +4,72 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('service_levels', '0001_initial'),
+        ("service_levels", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('module', models.CharField(choices=[('procurement', 'Procurement'), ('travel', 'Travel'), ('ict', 'ICT helpdesk')], max_length=12)),
-                ('code', models.SlugField(max_length=30)),
-                ('name', models.CharField(max_length=80)),
-                ('is_active', models.BooleanField(default=True, verbose_name='offered')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "module",
+                    models.CharField(
+                        choices=[("procurement", "Procurement"), ("travel", "Travel"), ("ict", "ICT helpdesk")],
+                        max_length=12,
+                    ),
+                ),
+                ("code", models.SlugField(max_length=30)),
+                ("name", models.CharField(max_length=80)),
+                ("is_active", models.BooleanField(default=True, verbose_name="offered")),
             ],
             options={
-                'verbose_name_plural': 'categories',
-                'ordering': ['module', 'name'],
-                'constraints': [models.UniqueConstraint(fields=('module', 'code'), name='category_code_unique_per_module')],
+                "verbose_name_plural": "categories",
+                "ordering": ["module", "name"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("module", "code"), name="category_code_unique_per_module")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PriorityRule',
+            name="PriorityRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('impact', models.CharField(choices=[('high', 'High: an office, a team or a critical system'), ('medium', 'Medium: several people'), ('low', 'Low: one person')], max_length=6)),
-                ('urgency', models.CharField(choices=[('high', 'High: work has stopped'), ('medium', 'Medium: work is slowed'), ('low', 'Low: it can wait')], max_length=6)),
-                ('priority', models.CharField(choices=[('P1', 'P1 critical'), ('P2', 'P2 high'), ('P3', 'P3 medium'), ('P4', 'P4 low')], max_length=2)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "impact",
+                    models.CharField(
+                        choices=[
+                            ("high", "High: an office, a team or a critical system"),
+                            ("medium", "Medium: several people"),
+                            ("low", "Low: one person"),
+                        ],
+                        max_length=6,
+                    ),
+                ),
+                (
+                    "urgency",
+                    models.CharField(
+                        choices=[
+                            ("high", "High: work has stopped"),
+                            ("medium", "Medium: work is slowed"),
+                            ("low", "Low: it can wait"),
+                        ],
+                        max_length=6,
+                    ),
+                ),
+                (
+                    "priority",
+                    models.CharField(
+                        choices=[("P1", "P1 critical"), ("P2", "P2 high"), ("P3", "P3 medium"), ("P4", "P4 low")],
+                        max_length=2,
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['impact', 'urgency'],
-                'constraints': [models.UniqueConstraint(fields=('impact', 'urgency'), name='one_priority_per_cell')],
+                "ordering": ["impact", "urgency"],
+                "constraints": [models.UniqueConstraint(fields=("impact", "urgency"), name="one_priority_per_cell")],
             },
         ),
     ]

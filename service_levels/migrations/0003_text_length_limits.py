@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('service_levels', '0002_category_priorityrule'),
+        ("service_levels", "0002_category_priorityrule"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='agreement',
-            name='notes',
+            model_name="agreement",
+            name="notes",
             field=models.TextField(blank=True, max_length=2000),
         ),
         migrations.AlterField(
-            model_name='service',
-            name='description',
+            model_name="service",
+            name="description",
             field=models.TextField(blank=True, max_length=2000),
         ),
     ]

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from django_tenants.utils import schema_context
 
 from accounts.models import Role, User
@@ -74,3 +75,10 @@ def in_agency(agency: Agency, call: Callable[..., Any], /, **kwargs: Any) -> Any
 def fresh(agency: Agency, ticket: Ticket) -> Ticket:
     with schema_context(agency.schema_name):
         return Ticket.objects.select_related("entry").get(pk=ticket.pk)
+
+
+@pytest.fixture(autouse=True)
+def _language_reset() -> Any:
+    """A page asked for in another language leaves it active in the thread; the next test starts in English."""
+    yield
+    translation.deactivate()

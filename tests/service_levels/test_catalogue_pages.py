@@ -178,6 +178,7 @@ def test_a_used_agreement_changes_only_by_a_new_version(
             "terms-credit_percent": "10",
             "terms-credit_cap_percent": "5",
             **formset("overrides", []),
+            "confirm": "yes",
         },
     )
     assert response.status_code == 302

@@ -166,7 +166,7 @@ def test_an_agency_without_an_agreement_in_force_is_refused(unfpa, sign_agreemen
     with pytest.raises(ApplicationError) as refused:
         raise_request(unfpa, "ICT-INC", at(2026, 11, 10, 9, 0))
     assert refused.value.code == "sla.no_agreement"
-    assert "UNFPA has no service agreement in force on 10 Nov 2026" in refused.value.message
+    assert "UNFPA has no service agreement in force on Nov. 10, 2026" in refused.value.message
 
 
 def test_billable_units_are_recorded_once(undp, undp_agreement, raise_request):
