@@ -17,6 +17,7 @@ from django.core.signals import setting_changed
 from django.db import connection
 from django.dispatch import receiver
 from django.test import Client
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from accounts.models import Role, User
@@ -67,6 +68,14 @@ def _tenant_media_root_forget(setting: str, **kwargs: Any) -> None:
 def _media_in_a_temporary_folder(settings: Any, tmp_path: Any) -> None:
     """Uploaded files and rendered PDFs of a test go to its own folder, never to var/media."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture(autouse=True)
+def _language_back_to_the_platforms() -> Iterator[None]:
+    """A page asked for in another language leaves it active in the thread; each test starts and ends in English."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
