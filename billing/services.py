@@ -542,7 +542,7 @@ def _draft_lines(*, agency: Agency, figures: MonthFigures) -> list[InvoiceLine]:
         lines.append(
             InvoiceLine(
                 kind=LineKind.COST_SHARE,
-                description=gettext("Share of the facility's fixed costs of %(month)s (%(total)s; %(method)s)")
+                description=gettext("Share of the facility's fixed costs of %(month)s (%(total)s), %(method)s")
                 % {"month": _month_name(month), "total": _usd(figures.fixed_total), "method": method_label.lower()},
                 unit_price=share,
                 amount=share,
