@@ -9,6 +9,8 @@ services as their page.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 
 from shared_platform.errors import ApplicationError
@@ -144,7 +146,7 @@ class BillingSettingsAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
-        values = {name: form.cleaned_data[name] for name in self.fields}
+        values: dict[str, Any] = {str(name): form.cleaned_data[name] for name in self.fields}
         try:
             saved = services.billing_settings_update(updated_by=request.user, **values)
         except ApplicationError as error:  # the form checks the same; kept for a clear message

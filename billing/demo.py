@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
@@ -52,7 +53,7 @@ BRL_RATES = [Decimal("5.3920"), Decimal("5.4410"), Decimal("5.4875"), Decimal("5
 # The Brasília facility as its invoices print it. The bank details are the demo's own (not a real account).
 UN_HOUSE = "Casa das Nações Unidas no Brasil\nComplexo Sergio Vieira de Mello\nSEN Quadra 802, Conjunto C, Lote 17"
 BRASILIA = "70800-400 Brasília - DF\nBrazil"
-FACILITY_BILLING = {
+FACILITY_BILLING: dict[str, Any] = {
     "legal_name": "United Nations Joint Operations Facility in Brazil (UN Common Back Office)",
     "postal_address": f"{UN_HOUSE}\n{BRASILIA}",
     "email": "jof.finance@un.org.br.example",
