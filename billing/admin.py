@@ -1,16 +1,25 @@
-"""Billing in the Django admin: read-only.
+"""Billing in the Django admin: read-only, except the billing settings and the agencies' billing profiles.
 
 Invoices, credit notes and prices change only through billing.services (the
 pages and the API), where the rules are checked; an issued invoice cannot be
-changed from a shell or by SQL either (the triggers of migration 0002).
+changed from a shell or by SQL either (the triggers of migration 0002). The
+billing settings and profiles are edited here too, and saved by the same
+services as their page.
 """
 
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
 
+from django.contrib import admin, messages
+
+from shared_platform.errors import ApplicationError
+
+from . import services
 from .models import (
+    AgencyBillingProfile,
     BillingRun,
+    BillingSettings,
     CostSharingKey,
     CreditNote,
     ExchangeRate,
@@ -116,3 +125,64 @@ class UsageEventAdmin(ReadOnlyAdmin):
     list_select_related = ["entry", "agency", "service"]
     list_filter = ["month", "agency"]
     raw_id_fields = ["entry"]
+
+
+@admin.register(BillingSettings)
+class BillingSettingsAdmin(admin.ModelAdmin):
+    """The one row of billing settings: saved through billing.services.billing_settings_update."""
+
+    fields = [
+        "legal_name",
+        "postal_address",
+        "email",
+        "bank_name",
+        "bank_address",
+        "account_name",
+        "account_number",
+        "swift_code",
+        "routing_number",
+        "payment_terms_days",
+    ]
+    list_display = ["legal_name", "bank_name", "payment_terms_days", "updated_at"]
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return not BillingSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        values: dict[str, Any] = {str(name): form.cleaned_data[name] for name in self.fields}
+        try:
+            saved = services.billing_settings_update(updated_by=request.user, **values)
+        except ApplicationError as error:  # the form checks the same; kept for a clear message
+            messages.error(request, error.message)
+            return
+        obj.pk = saved.pk
+
+
+@admin.register(AgencyBillingProfile)
+class AgencyBillingProfileAdmin(admin.ModelAdmin):
+    """An agency's billing address and reference: saved through billing.services.agency_billing_profile_set."""
+
+    fields = ["agency", "billing_address", "reference", "contact"]
+    list_display = ["agency", "reference", "contact", "updated_at"]
+    list_select_related = ["agency"]
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        data = form.cleaned_data
+        try:
+            saved = services.agency_billing_profile_set(
+                agency=data["agency"],
+                billing_address=data["billing_address"],
+                reference=data["reference"],
+                contact=data["contact"],
+                updated_by=request.user,
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+            return
+        obj.pk = saved.pk

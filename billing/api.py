@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -58,7 +58,7 @@ MONTH_HELP = "A month as YYYY-MM."
 class ReadsBilling(BasePermission):
     """Agency finance on its address; facility finance, the facility manager and the auditor on the portal."""
 
-    message = "Invoices are for the agency's finance officers, and facility finance on the portal."
+    message = gettext_lazy("Invoices are for the agency's finance officers, and facility finance on the portal.")
 
     def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
         from django.core.exceptions import PermissionDenied
@@ -71,21 +71,21 @@ class ReadsBilling(BasePermission):
 
 
 class IsFacilityFinance(FacilityPortalOnly, BasePermission):
-    message = "Only facility finance may do this."
+    message = gettext_lazy("Only facility finance may do this.")
 
     def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
         return selectors.is_facility_finance(user=request.user, agency=request.tenant)
 
 
 class ReadsFacilityBilling(FacilityPortalOnly, BasePermission):
-    message = "Only the facility's finance, manager and auditor read this."
+    message = gettext_lazy("Only the facility's finance, manager and auditor read this.")
 
     def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
         return request.tenant.is_facility and ReadsBilling().has_permission(request, view)
 
 
 class KeepsPriceList(FacilityPortalOnly, BasePermission):
-    message = "Only facility finance and the facility manager keep the price list."
+    message = gettext_lazy("Only facility finance and the facility manager keep the price list.")
 
     def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
         return selectors.may_keep_price_list(user=request.user, agency=request.tenant)
@@ -173,6 +173,9 @@ class InvoiceSerializer(serializers.ModelSerializer[Invoice]):
             "local_total",
             "sharing_method",
             "issued_at",
+            "due_on",
+            "payment_terms_days",
+            "agency_reference",
             "paid_at",
             "payment_reference",
             "cancelled_at",
@@ -365,7 +368,9 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         wanted = params.get("status", "") if self.action == "list" else ""
         if wanted and wanted not in InvoiceStatus.values:
             raise ApplicationError(
-                f"Unknown status {wanted!r}.", code="billing.invalid_filter", fields={"status": ["Unknown status."]}
+                gettext("Unknown status %(status)s.") % {"status": repr(wanted)},
+                code="billing.invalid_filter",
+                fields={"status": [gettext("Unknown status.")]},
             )
         agency = params.get("agency", "") if self.action == "list" else ""
         return selectors.invoice_list(scope=_scope(self.request), month=month, status=wanted, agency_code=agency)
@@ -413,7 +418,7 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         """The issued invoice's PDF, from the agency's storage."""
         invoice = self.get_object()
         if invoice.status == InvoiceStatus.DRAFT:
-            raise ApplicationError("A draft has no PDF yet.", code="billing.draft_has_no_pdf", status_code=404)
+            raise ApplicationError(gettext("A draft has no PDF yet."), code="billing.draft_has_no_pdf", status_code=404)
         return invoice_pdf_response(invoice)
 
     @extend_schema(responses=CSV_RESPONSE)
@@ -434,7 +439,7 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         line = invoice.lines.filter(pk=int(line_id), kind=LineKind.USAGE).first() if line_id.isdigit() else None
         if line is None:
             raise ApplicationError(
-                "Name one of the invoice's usage lines: ?line=<id>.",
+                gettext("Name one of the invoice's usage lines: ?line=<id>."),
                 code="billing.no_such_line",
                 status_code=404,
             )

@@ -1,4 +1,5 @@
-"""The demo's billing: a price list from the board's decision, fixed costs, rates, and invoices.
+"""The demo's billing: who bills and where to pay, each agency's billing details, a price list from the
+board's decision, fixed costs, rates, and invoices.
 
 For each past month of the demo's history: fixed costs, the month's BRL rate,
 the monthly run, and every invoice issued; one invoice is then cancelled by a
@@ -15,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
@@ -22,6 +24,7 @@ from accounts.models import User
 from governance.demo import PRICE_LIST_TITLE_START
 from governance.models import RegisterEntry
 from service_levels.models import Service
+from tenants.models import Agency
 
 from . import selectors, services
 from .models import BillingRun, Invoice, InvoiceStatus, PriceListVersion
@@ -46,6 +49,37 @@ FIXED_COSTS = [
     ("Platform hosting and licences", Decimal("2130.00")),
 ]
 BRL_RATES = [Decimal("5.3920"), Decimal("5.4410"), Decimal("5.4875"), Decimal("5.5130")]
+
+# The Brasília facility as its invoices print it. The bank details are the demo's own (not a real account).
+UN_HOUSE = "Casa das Nações Unidas no Brasil\nComplexo Sergio Vieira de Mello\nSEN Quadra 802, Conjunto C, Lote 17"
+BRASILIA = "70800-400 Brasília - DF\nBrazil"
+FACILITY_BILLING: dict[str, Any] = {
+    "legal_name": "United Nations Joint Operations Facility in Brazil (UN Common Back Office)",
+    "postal_address": f"{UN_HOUSE}\n{BRASILIA}",
+    "email": "jof.finance@un.org.br.example",
+    "bank_name": "Citibank N.A.",
+    "bank_address": "388 Greenwich Street, New York, NY 10013, USA",
+    "account_name": "UNDP Brazil - Joint Operations Facility cost recovery",
+    "account_number": "36349562 (demo)",
+    "swift_code": "CITIUS33",
+    "routing_number": "021000089",
+    "payment_terms_days": 30,
+}
+# Each agency's billing address (its finance unit) and the reference its finance office files our invoices under.
+AGENCY_BILLING = {
+    "UNDP": (f"Finance Unit, UNDP Brazil\n{UN_HOUSE}\n{BRASILIA}", "PO BRA10-0004512", "finance.br@undp.org.example"),
+    "UNFPA": (f"Unidade de Finanças, UNFPA Brasil\n{UN_HOUSE}\n{BRASILIA}", "Budget BRA08-JOF 2026", ""),
+    "UNESCO": (
+        "Unité administrative, Bureau de l'UNESCO à Brasília\nSAUS Quadra 5, Bloco H, Lote 6\n"
+        "Ed. CNPq/IBICT/UNESCO, 9º andar\n70070-912 Brasília - DF\nBrazil",
+        "BRZ/ADM/2026/017",
+        "",
+    ),
+    "UNWOMEN": (f"Unidad de Finanzas, ONU Mujeres Brasil\n{UN_HOUSE}\n{BRASILIA}", "PO 00089713", ""),
+    "UNOPS": (f"Finance, UNOPS Brazil Operations Centre\n{UN_HOUSE}\n{BRASILIA}", "PO BRA-OC-26-0311", ""),
+    "UNEP": (f"Finance, UNEP Brazil Office\n{UN_HOUSE}\n{BRASILIA}", "Budget 32BRA-000245", ""),
+    "UNAIDS": (f"Finanças, UNAIDS Brasil\n{UN_HOUSE}\n{BRASILIA}", "PO UNAIDS-BR-2026-044", ""),
+}
 
 
 @dataclass
@@ -75,6 +109,7 @@ def billing_demo_load(*, months: int = 3) -> BillingDemoSummary:
     if PriceListVersion.objects.exists():
         return summary
     finance = User.objects.get(email=FINANCE_EMAIL)
+    billing_details_load(finance)
     decision = RegisterEntry.objects.get(motion__title__startswith=PRICE_LIST_TITLE_START)
     periods = _months(max(months, 1))
     services.price_list_version_create(
@@ -108,3 +143,13 @@ def billing_demo_load(*, months: int = 3) -> BillingDemoSummary:
             i.number or "" for i in services.invoices_issue(month=periods[0], issued_by=finance)
         ]
     return summary
+
+
+def billing_details_load(finance: User) -> None:
+    """Who bills and where to pay; where each agency's invoices go and the reference they carry."""
+    services.billing_settings_update(updated_by=finance, **FACILITY_BILLING)
+    for agency in Agency.objects.filter(code__in=AGENCY_BILLING):
+        address, reference, contact = AGENCY_BILLING[agency.code]
+        services.agency_billing_profile_set(
+            agency=agency, billing_address=address, reference=reference, contact=contact, updated_by=finance
+        )

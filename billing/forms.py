@@ -1,4 +1,4 @@
-"""Billing's forms: the run, the price list, fixed costs, sharing keys, rates, payments, credit notes.
+"""Billing's forms: the run, the price list, fixed costs, sharing keys, rates, payments, credit notes, settings.
 
 The forms check the shape of the input (a month, a number with its decimals);
 the rules themselves (a month in the future, an issued month, an adopted
@@ -12,7 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from service_levels.models import Service
 
@@ -26,7 +27,8 @@ class MonthField(forms.DateField):
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("input_formats", ["%Y-%m", "%Y-%m-%d"])
-        kwargs.setdefault("help_text", "A month, e.g. 2026-10.")
+        kwargs.setdefault("help_text", _("A month, e.g. 2026-10."))
+        kwargs.setdefault("label", _("Month"))
         super().__init__(**kwargs)
 
     def to_python(self, value: Any) -> date | None:
@@ -34,31 +36,41 @@ class MonthField(forms.DateField):
         return day.replace(day=1) if day else None
 
 
-def _money(label: str, places: int = 2, **kwargs: Any) -> forms.DecimalField:
+def _money(label: Any, places: int = 2, **kwargs: Any) -> forms.DecimalField:
     return forms.DecimalField(label=label, max_digits=14, decimal_places=places, min_value=Decimal("0"), **kwargs)
 
 
+class ConfirmForm(forms.Form):
+    """The "I understand" box of an irreversible step: without it, nothing is done."""
+
+    confirm = forms.BooleanField(
+        label=_("I understand that this cannot be undone."),
+        error_messages={"required": _("Tick the box to confirm: this cannot be undone.")},
+    )
+
+
 class RunForm(forms.Form):
-    month = MonthField(label="Month to bill")
+    month = MonthField(label=_("Month to bill"))
 
 
 class PriceListForm(forms.Form):
-    effective_from = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="In force from")
+    effective_from = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label=_("In force from"))
     decision = forms.IntegerField(
-        min_value=1, label="Board decision", help_text="Its number in the decision register, e.g. 1."
+        min_value=1, label=_("Board decision"), help_text=_("Its number in the decision register, e.g. 1.")
     )
-    notes = forms.CharField(max_length=300, required=False)
+    notes = forms.CharField(label=_("Notes"), max_length=300, required=False)
 
     def __init__(self, *args: Any, current: dict[int, Decimal] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.services = list(Service.objects.filter(is_active=True).order_by("module", "code"))
         for service in self.services:
             self.fields[f"price_{service.code}"] = _money(
-                f"{service.code} {service.name} (USD per {service.get_billing_unit_display().lower()})",
+                gettext("%(code)s %(name)s (USD per %(unit)s)")
+                % {"code": service.code, "name": service.name, "unit": service.get_billing_unit_display().lower()},
                 places=4,
                 required=False,
                 initial=(current or {}).get(service.pk),
-                help_text="Up to 4 decimal places; blank: the previous price stays in force.",
+                help_text=_("Up to 4 decimal places; blank: the previous price stays in force."),
             )
 
     def prices(self) -> dict[Service, Decimal]:
@@ -71,38 +83,101 @@ class PriceListForm(forms.Form):
 
 class FixedCostForm(forms.Form):
     month = MonthField()
-    description = forms.CharField(max_length=200, help_text="e.g. Facility manager, premises, platform.")
-    amount = _money("Amount (USD)")
+    description = forms.CharField(
+        label=_("Description"), max_length=200, help_text=_("e.g. Facility manager, premises, platform.")
+    )
+    amount = _money(_("Amount (USD)"))
 
 
 class SharingKeyForm(forms.Form):
-    effective_from = MonthField(label="In force from (month)")
-    method = forms.ChoiceField(choices=SharingMethod.choices)
-    decision = forms.IntegerField(min_value=1, label="Board decision", help_text="Its number in the register.")
+    effective_from = MonthField(label=_("In force from (month)"))
+    method = forms.ChoiceField(label=_("Sharing key"), choices=SharingMethod.choices)
+    decision = forms.IntegerField(
+        min_value=1, label=_("Board decision"), help_text=_("Its number in the decision register, e.g. 1.")
+    )
 
 
 class ExchangeRateForm(forms.Form):
     month = MonthField()
-    currency = forms.ChoiceField(choices=[(code, code) for code in sorted(LOCAL_CURRENCIES)])
+    currency = forms.ChoiceField(label=_("Currency"), choices=[(code, code) for code in sorted(LOCAL_CURRENCIES)])
     rate = forms.DecimalField(
-        max_digits=14, decimal_places=6, min_value=Decimal("0.000001"), help_text="Units per US dollar."
+        label=_("Rate"),
+        max_digits=14,
+        decimal_places=6,
+        min_value=Decimal("0.000001"),
+        help_text=_("Units per US dollar."),
     )
 
 
 class PaymentForm(forms.Form):
-    reference = forms.CharField(max_length=100, help_text=gettext_lazy("The agency's transfer reference."))
+    reference = forms.CharField(
+        label=_("Payment reference"), max_length=100, help_text=_("The agency's transfer reference.")
+    )
     paid_on = forms.DateField(
-        label=gettext_lazy("Paid on"),
+        label=_("Paid on"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=gettext_lazy("The day the agency paid."),
+        help_text=_("The day the agency paid."),
     )
 
 
-class CreditNoteForm(forms.Form):
-    reason = forms.CharField(max_length=300, help_text="Why the invoice is credited.")
+class CreditNoteForm(ConfirmForm):
+    reason = forms.CharField(label=_("Reason"), max_length=300, help_text=_("Why the invoice is credited."))
+    confirm = forms.BooleanField(
+        label=_("I understand that the credit note cancels this invoice for good and cannot be withdrawn."),
+        error_messages={"required": _("Tick the box to confirm: a credit note cannot be undone.")},
+    )
+
+    field_order = ["reason", "confirm"]
 
 
 class InvoiceFilterForm(forms.Form):
     month = MonthField(required=False)
-    agency = forms.CharField(required=False, max_length=15)
-    status = forms.ChoiceField(choices=[("", "Any status"), *InvoiceStatus.choices], required=False)
+    agency = forms.CharField(label=_("Agency"), required=False, max_length=15)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("Any status")), *InvoiceStatus.choices], required=False
+    )
+
+
+class CreditNoteFilterForm(forms.Form):
+    agency = forms.CharField(label=_("Agency"), required=False, max_length=15)
+
+
+class BillingSettingsForm(forms.Form):
+    legal_name = forms.CharField(label=_("Legal name"), max_length=200)
+    postal_address = forms.CharField(
+        label=_("Postal address"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One line per line."),
+    )
+    email = forms.EmailField(label=_("Billing e-mail"), required=False)
+    bank_name = forms.CharField(label=_("Bank"), max_length=200)
+    bank_address = forms.CharField(label=_("Bank address"), max_length=300, required=False)
+    account_name = forms.CharField(label=_("Account name"), max_length=200)
+    account_number = forms.CharField(label=_("Account number"), max_length=50)
+    swift_code = forms.CharField(label=_("SWIFT/BIC"), max_length=11, required=False)
+    routing_number = forms.CharField(label=_("ABA routing number"), max_length=20, required=False)
+    payment_terms_days = forms.IntegerField(
+        label=_("Payment terms (days)"),
+        min_value=1,
+        max_value=180,
+        help_text=_("An invoice is due this many days after it is issued."),
+    )
+
+
+class AgencyBillingProfileForm(forms.Form):
+    billing_address = forms.CharField(
+        label=_("Billing address"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One line per line."),
+    )
+    reference = forms.CharField(
+        label=pgettext_lazy("billing", "Reference"),
+        max_length=100,
+        required=False,
+        help_text=_("The agency's purchase order or budget reference, printed on its invoices."),
+    )
+    contact = forms.CharField(
+        label=_("Finance contact"), max_length=200, required=False, help_text=_("A person or an e-mail address.")
+    )

@@ -25,14 +25,16 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 
 class Currency(models.TextChoices):
-    USD = "USD", "US dollar"
-    BRL = "BRL", "Brazilian real"
+    USD = "USD", _("US dollar")
+    BRL = "BRL", _("Brazilian real")
 
 
 # The operating currency; every amount is kept in it. Others are shown at the month's UN rate.
@@ -53,7 +55,7 @@ class PriceListVersion(models.Model):
         ordering = ["-effective_from"]
 
     def __str__(self) -> str:
-        return f"Price list from {self.effective_from:%d %b %Y}"
+        return gettext("Price list from %(day)s") % {"day": f"{self.effective_from:%Y-%m-%d}"}
 
 
 class PriceListItem(models.Model):
@@ -61,7 +63,7 @@ class PriceListItem(models.Model):
 
     version = models.ForeignKey(PriceListVersion, on_delete=models.PROTECT, related_name="items")
     service = models.ForeignKey("service_levels.Service", on_delete=models.PROTECT, related_name="+")
-    billing_unit = models.CharField(max_length=20, help_text="The service's billing unit when the price was set.")
+    billing_unit = models.CharField(max_length=20, help_text=_("The service's billing unit when the price was set."))
     unit_price = models.DecimalField(max_digits=14, decimal_places=4, validators=[MinValueValidator(Decimal("0"))])
 
     class Meta:
@@ -88,8 +90,8 @@ class UsageEvent(models.Model):
     agency = models.ForeignKey("tenants.Agency", on_delete=models.PROTECT, related_name="+")
     service = models.ForeignKey("service_levels.Service", on_delete=models.PROTECT, related_name="+")
     quantity = models.DecimalField(max_digits=12, decimal_places=2)
-    completed_on = models.DateField(help_text="Day of delivery (facility time zone): picks the price in force.")
-    month = models.DateField(help_text="First day of the month of delivery.")
+    completed_on = models.DateField(help_text=_("Day of delivery (facility time zone): picks the price in force."))
+    month = models.DateField(help_text=_("First day of the month of delivery."))
     recorded_at = models.DateTimeField()
 
     class Meta:
@@ -107,7 +109,7 @@ class UsageEvent(models.Model):
 class FixedCost(models.Model):
     """One of the facility's fixed costs for a month (manager, premises, platform), shared among agencies."""
 
-    month = models.DateField(help_text="First day of the month.")
+    month = models.DateField(help_text=_("First day of the month."))
     description = models.CharField(max_length=200)
     amount = models.DecimalField(max_digits=14, decimal_places=2)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -122,15 +124,15 @@ class FixedCost(models.Model):
 
 
 class SharingMethod(models.TextChoices):
-    EQUAL = "equal", "Equal shares (one vote, one voice)"
-    HEADCOUNT = "headcount", "By headcount"
-    USAGE = "usage", "By share of usage"
+    EQUAL = "equal", _("Equal shares (one vote, one voice)")
+    HEADCOUNT = "headcount", _("By headcount")
+    USAGE = "usage", _("By share of usage")
 
 
 class CostSharingKey(models.Model):
     """How fixed costs are shared from a date on, as approved by the board. Without one: equal shares."""
 
-    effective_from = models.DateField(unique=True, help_text="The first day of a month.")
+    effective_from = models.DateField(unique=True, help_text=_("The first day of a month."))
     method = models.CharField(max_length=10, choices=SharingMethod.choices)
     decision = models.ForeignKey("governance.RegisterEntry", on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -140,13 +142,16 @@ class CostSharingKey(models.Model):
         ordering = ["-effective_from"]
 
     def __str__(self) -> str:
-        return f"{self.get_method_display()} from {self.effective_from:%b %Y}"
+        return gettext("%(method)s from %(month)s") % {
+            "method": self.get_method_display(),
+            "month": f"{self.effective_from:%Y-%m}",
+        }
 
 
 class ExchangeRate(models.Model):
     """The UN operational rate of exchange for a month: units of `currency` per US dollar."""
 
-    month = models.DateField(help_text="First day of the month.")
+    month = models.DateField(help_text=_("First day of the month."))
     currency = models.CharField(max_length=3, choices=Currency.choices)
     rate = models.DecimalField(max_digits=14, decimal_places=6)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -164,10 +169,10 @@ class ExchangeRate(models.Model):
 
 
 class RunStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
 
 
 class BillingRun(models.Model):
@@ -178,7 +183,7 @@ class BillingRun(models.Model):
     agencies_total = models.PositiveIntegerField(default=0)
     agencies_done = models.PositiveIntegerField(default=0)
     drafts_made = models.PositiveIntegerField(default=0)
-    skipped_issued = models.PositiveIntegerField(default=0, help_text="Agencies whose month is already issued.")
+    skipped_issued = models.PositiveIntegerField(default=0, help_text=_("Agencies whose month is already issued."))
     message = models.TextField(blank=True)
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
@@ -189,7 +194,7 @@ class BillingRun(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"Run {self.pk} for {self.month:%Y-%m}"
+        return gettext("Run %(number)s for %(month)s") % {"number": self.pk, "month": f"{self.month:%Y-%m}"}
 
     @property
     def percent(self) -> int:
@@ -199,23 +204,23 @@ class BillingRun(models.Model):
 
 
 class InvoiceStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    ISSUED = "issued", "Issued"
-    PAID = "paid", "Paid"
-    CANCELLED = "cancelled", "Cancelled by credit note"
+    DRAFT = "draft", _("Draft")
+    ISSUED = "issued", _("Issued")
+    PAID = "paid", _("Paid")
+    CANCELLED = "cancelled", _("Cancelled by credit note")
 
 
 class Invoice(models.Model):
     """An agency's invoice for a month. Drafts are replaced by a re-run; issued ones never change."""
 
     agency = models.ForeignKey("tenants.Agency", on_delete=models.PROTECT, related_name="invoices")
-    month = models.DateField(help_text="First day of the month billed.")
+    month = models.DateField(help_text=_("First day of the month billed."))
     status = models.CharField(max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT)
     number = models.CharField(max_length=30, unique=True, null=True, blank=True)
     usage_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
     cost_share_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
     credits_total = models.DecimalField(
-        max_digits=14, decimal_places=2, default=Decimal("0"), help_text="Zero or negative."
+        max_digits=14, decimal_places=2, default=Decimal("0"), help_text=_("Zero or negative.")
     )
     total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
     currency = models.CharField(max_length=3, choices=Currency.choices, default=OPERATING_CURRENCY)
@@ -236,7 +241,14 @@ class Invoice(models.Model):
     )
     payment_reference = models.CharField(max_length=100, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    pdf_file = models.CharField(max_length=200, blank=True, help_text="Path in the agency's storage.")
+    pdf_file = models.CharField(max_length=200, blank=True, help_text=_("Path in the agency's storage."))
+    # Stamped when the invoice is issued, so the issued document never changes with later settings.
+    due_on = models.DateField(null=True, blank=True, help_text=_("Issue date plus the payment terms."))
+    payment_terms_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    billed_to = models.TextField(blank=True, help_text=_("The agency's billing address when it was issued."))
+    agency_reference = models.CharField(
+        max_length=100, blank=True, help_text=_("The agency's purchase order or budget reference when it was issued.")
+    )
 
     class Meta:
         ordering = ["-month", "agency__code"]
@@ -254,14 +266,17 @@ class Invoice(models.Model):
         indexes = [models.Index(fields=["agency", "-month"], name="billing_invoice_agency")]
 
     def __str__(self) -> str:
-        return self.number or f"Draft {self.agency} {self.month:%Y-%m}"
+        return self.number or gettext("Draft %(agency)s %(month)s") % {
+            "agency": self.agency,
+            "month": f"{self.month:%Y-%m}",
+        }
 
 
 class LineKind(models.TextChoices):
-    USAGE = "usage", "Usage"
-    COST_SHARE = "cost_share", "Share of fixed costs"
-    SERVICE_CREDIT = "credit", "SLA service credit"
-    CREDIT_CAP = "credit_cap", "Service credits above the monthly cap"
+    USAGE = "usage", _("Usage")
+    COST_SHARE = "cost_share", _("Share of fixed costs")
+    SERVICE_CREDIT = "credit", _("SLA service credit")
+    CREDIT_CAP = "credit_cap", _("Service credits above the monthly cap")
 
 
 class InvoiceLine(models.Model):
@@ -275,7 +290,7 @@ class InvoiceLine(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The breached request a service credit is for.",
+        help_text=_("The breached request a service credit is for."),
     )
     description = models.CharField(max_length=300)
     quantity = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("1"))
@@ -294,11 +309,11 @@ class InvoiceLine(models.Model):
 
 
 class InvoiceEventKind(models.TextChoices):
-    DRAFTED = "drafted", "Drafted"
-    ISSUED = "issued", "Issued"
-    PDF_STORED = "pdf_stored", "PDF stored"
-    PAID = "paid", "Payment recorded"
-    CANCELLED = "cancelled", "Cancelled by credit note"
+    DRAFTED = "drafted", _("Drafted")
+    ISSUED = "issued", _("Issued")
+    PDF_STORED = "pdf_stored", _("PDF stored")
+    PAID = "paid", _("Payment recorded")
+    CANCELLED = "cancelled", _("Cancelled by credit note")
 
 
 class InvoiceEvent(models.Model):
@@ -325,7 +340,7 @@ class CreditNote(models.Model):
     number = models.CharField(max_length=30, unique=True)
     invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="credit_note")
     agency = models.ForeignKey("tenants.Agency", on_delete=models.PROTECT, related_name="credit_notes")
-    amount = models.DecimalField(max_digits=14, decimal_places=2, help_text="The invoice's total, credited.")
+    amount = models.DecimalField(max_digits=14, decimal_places=2, help_text=_("The invoice's total, credited."))
     currency = models.CharField(max_length=3, choices=Currency.choices, default=OPERATING_CURRENCY)
     local_currency = models.CharField(max_length=3, choices=Currency.choices, blank=True)
     exchange_rate = models.DecimalField(max_digits=14, decimal_places=6, null=True, blank=True)
@@ -333,7 +348,7 @@ class CreditNote(models.Model):
     reason = models.CharField(max_length=300)
     issued_at = models.DateTimeField()
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    pdf_file = models.CharField(max_length=200, blank=True, help_text="Path in the agency's storage.")
+    pdf_file = models.CharField(max_length=200, blank=True, help_text=_("Path in the agency's storage."))
 
     class Meta:
         ordering = ["-issued_at", "-id"]
@@ -354,3 +369,79 @@ class NumberCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.series}-{self.year}: {self.last_number}"
+
+
+class BillingSettings(models.Model):
+    """What the facility prints on every invoice and credit note: who bills, where to pay, and when.
+
+    One row (pk 1), created with the defaults when first read
+    (billing.selectors.billing_settings); facility finance changes it on the
+    billing settings page or in the admin, through billing.services.
+    """
+
+    legal_name = models.CharField(_("legal name"), max_length=200)
+    postal_address = models.TextField(_("postal address"), max_length=500, help_text=_("One line per line."))
+    email = models.EmailField(_("billing e-mail"), blank=True)
+    bank_name = models.CharField(_("bank"), max_length=200)
+    bank_address = models.CharField(_("bank address"), max_length=300, blank=True)
+    account_name = models.CharField(_("account name"), max_length=200)
+    account_number = models.CharField(_("account number"), max_length=50)
+    swift_code = models.CharField(_("SWIFT/BIC"), max_length=11, blank=True)
+    routing_number = models.CharField(_("ABA routing number"), max_length=20, blank=True)
+    payment_terms_days = models.PositiveSmallIntegerField(
+        _("payment terms (days)"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(180)],
+        help_text=_("An invoice is due this many days after it is issued."),
+    )
+    updated_at = models.DateTimeField(_("updated"), null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("billing settings")
+        verbose_name_plural = _("billing settings")
+
+    def __str__(self) -> str:
+        return str(self.legal_name)
+
+    @property
+    def postal_lines(self) -> list[str]:
+        return [line.strip() for line in self.postal_address.splitlines() if line.strip()]
+
+
+class AgencyBillingProfile(models.Model):
+    """Where an agency wants its invoices addressed, and the reference its finance office files them under."""
+
+    agency = models.OneToOneField(
+        "tenants.Agency", on_delete=models.PROTECT, related_name="billing_profile", verbose_name=_("agency")
+    )
+    billing_address = models.TextField(
+        _("billing address"), max_length=500, blank=True, help_text=_("One line per line.")
+    )
+    reference = models.CharField(
+        pgettext_lazy("billing", "reference"),
+        max_length=100,
+        blank=True,
+        help_text=_("The agency's purchase order or budget reference, printed on its invoices."),
+    )
+    contact = models.CharField(
+        _("finance contact"), max_length=200, blank=True, help_text=_("A person or an e-mail address.")
+    )
+    updated_at = models.DateTimeField(_("updated"), null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["agency__code"]
+        verbose_name = _("agency billing profile")
+        verbose_name_plural = _("agency billing profiles")
+
+    def __str__(self) -> str:
+        return str(self.agency)
+
+    @property
+    def address_lines(self) -> list[str]:
+        return [line.strip() for line in self.billing_address.splitlines() if line.strip()]

@@ -1,8 +1,13 @@
-"""Invoices and credit notes as PDF (WeasyPrint), from what the invoice rows hold.
+"""Invoices and credit notes as PDF (WeasyPrint), in the agency's language, from what the invoice rows hold.
 
-Everything printed comes from the invoice and its lines as issued (the
-database keeps them unchanged), so a PDF rendered again later is the same
-document. Page numbers come from CSS `@page` counters (pdf/_style.html).
+Everything printed about the invoice comes from the invoice and its lines as
+issued (the database keeps them unchanged; the payment terms, due date and the
+agency's address and reference are stamped on it when it is issued), so a PDF
+rendered again later is the same document. Who bills and where to pay come from
+the facility's billing settings. Page numbers come from CSS `@page` counters
+(pdf/_style.html). A finance office files what it can read: the document is
+written in the agency's chosen language (Agency.language), money and dates as
+that language writes them.
 """
 
 from __future__ import annotations
@@ -14,26 +19,33 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from weasyprint import HTML
 
-from .models import CreditNote, Invoice, LineKind
-from .selectors import invoice_lines
+from shared_platform.language import in_language_of
 
-# The facility's details as printed on its invoices.
-FACILITY_DETAILS = [
-    "Joint Operations Facility (UN Common Back Office)",
-    "SEN Quadra 802, Conjunto C, Lote 17",
-    "70800-400 Brasília - DF, Brazil",
-    "finance@jof.example.org",
-]
+from .models import CreditNote, Invoice, LineKind
+from .selectors import agency_billing_profile, billing_settings, invoice_lines
+
+# The CSS counters that page numbers are written with, slotted into the translated "Page %(page)s of %(pages)s".
+PAGE_COUNTERS = {"page_counter": '" counter(page) "', "pages_counter": '" counter(pages) "'}
 
 
 def _agency_details(invoice: Invoice) -> dict[str, Any]:
+    """Whom the invoice is addressed to: the address stamped at issue (a draft: the agency's current profile)."""
     agency = invoice.agency
+    address, reference = invoice.billed_to, invoice.agency_reference
+    if invoice.issued_at is None:
+        profile = agency_billing_profile(agency=agency)
+        address, reference = (profile.billing_address, profile.reference) if profile else ("", "")
     return {
         "code": agency.code,
         "name": agency.name,
         "kind": agency.get_kind_display(),
-        "address": agency.primary_domain_name,
+        "address_lines": [line.strip() for line in address.splitlines() if line.strip()],
+        "reference": reference,
     }
+
+
+def _facility_context() -> dict[str, Any]:
+    return {"facility": billing_settings(), "facility_name": settings.FACILITY_NAME, **PAGE_COUNTERS}
 
 
 def invoice_html(*, invoice: Invoice) -> str:
@@ -45,13 +57,13 @@ def invoice_html(*, invoice: Invoice) -> str:
     context = {
         "invoice": invoice,
         "agency": _agency_details(invoice),
-        "facility_name": settings.FACILITY_NAME,
-        "facility_details": FACILITY_DETAILS,
         "groups": groups,
         "shares": [line for line in lines if line.kind == LineKind.COST_SHARE],
         "credits": [line for line in lines if line.kind in (LineKind.SERVICE_CREDIT, LineKind.CREDIT_CAP)],
+        **_facility_context(),
     }
-    return render_to_string("billing/pdf/invoice.html", context)
+    with in_language_of(invoice.agency):
+        return render_to_string("billing/pdf/invoice.html", context)
 
 
 def html_to_pdf(html: str) -> bytes:
@@ -64,11 +76,7 @@ def invoice_pdf(*, invoice: Invoice) -> bytes:
 
 def credit_note_pdf(*, credit_note: CreditNote) -> bytes:
     invoice = credit_note.invoice
-    context = {
-        "note": credit_note,
-        "invoice": invoice,
-        "agency": _agency_details(invoice),
-        "facility_name": settings.FACILITY_NAME,
-        "facility_details": FACILITY_DETAILS,
-    }
-    return html_to_pdf(render_to_string("billing/pdf/credit_note.html", context))
+    context = {"note": credit_note, "invoice": invoice, "agency": _agency_details(invoice), **_facility_context()}
+    with in_language_of(credit_note.agency):
+        html = render_to_string("billing/pdf/credit_note.html", context)
+    return html_to_pdf(html)

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from accounts.models import Role
 from accounts.selectors import has_role
@@ -26,7 +28,9 @@ from shared_platform.errors import ApplicationError
 from tenants.models import Agency, AgencyKind
 
 from .models import (
+    AgencyBillingProfile,
     BillingRun,
+    BillingSettings,
     CostSharingKey,
     CreditNote,
     ExchangeRate,
@@ -74,14 +78,14 @@ def billing_scope(*, user: User | AnonymousUser, agency: Agency) -> Agency | Non
     from django.core.exceptions import PermissionDenied
 
     if not user.is_authenticated:
-        raise PermissionDenied("Sign in to see invoices.")
+        raise PermissionDenied(gettext("Sign in to see invoices."))
     if agency.is_facility:
         if user.is_staff or has_role(user=user, agency=agency, roles=FACILITY_READER_ROLES):
             return None
-        raise PermissionDenied("Billing is for facility finance, the facility manager and the auditor.")
+        raise PermissionDenied(gettext("Billing is for facility finance, the facility manager and the auditor."))
     if has_role(user=user, agency=agency, roles={Role.AGENCY_FINANCE}):
         return agency
-    raise PermissionDenied("Invoices are for your agency's finance officers.")
+    raise PermissionDenied(gettext("Invoices are for your agency's finance officers."))
 
 
 def is_facility_finance(*, user: User | AnonymousUser, agency: Agency) -> bool:
@@ -95,6 +99,38 @@ def may_keep_price_list(*, user: User | AnonymousUser, agency: Agency) -> bool:
     if not agency.is_facility or not user.is_authenticated:
         return False
     return user.is_staff or has_role(user=user, agency=agency, roles=PRICE_KEEPER_ROLES)
+
+
+# -- who bills whom: the facility's settings and each agency's billing profile ------------
+
+# What the facility prints until facility finance has saved its own settings.
+SETTINGS_DEFAULTS = {
+    "legal_name": "Joint Operations Facility (UN Common Back Office)",
+    "postal_address": "SEN Quadra 802, Conjunto C, Lote 17\n70800-400 Brasília - DF\nBrazil",
+    "email": "",
+    "bank_name": "",
+    "bank_address": "",
+    "account_name": "",
+    "account_number": "",
+    "swift_code": "",
+    "routing_number": "",
+    "payment_terms_days": 30,
+}
+
+
+def billing_settings() -> BillingSettings:
+    """The facility's billing settings (one row); the defaults, unsaved, until facility finance saves them."""
+    return BillingSettings.objects.filter(pk=1).first() or BillingSettings(pk=1, **SETTINGS_DEFAULTS)
+
+
+def agency_billing_profile(*, agency: Agency) -> AgencyBillingProfile | None:
+    return AgencyBillingProfile.objects.filter(agency=agency).first()
+
+
+def agency_billing_profiles() -> list[tuple[Agency, AgencyBillingProfile | None]]:
+    """Every billed agency with its profile (None: not given yet), by code."""
+    profiles = {profile.agency_id: profile for profile in AgencyBillingProfile.objects.all()}
+    return [(agency, profiles.get(agency.pk)) for agency in billed_agencies()]
 
 
 # -- prices ---------------------------------------------------------------------
@@ -205,8 +241,8 @@ def _unpriced(service_id: int, day: date) -> ApplicationError:
 
     service = Service.objects.filter(pk=service_id).first()
     return ApplicationError(
-        f"No price is in force for {service.code if service else service_id} on {day:%d %b %Y}: "
-        "add a price-list version first.",
+        gettext("No price is in force for %(service)s on %(day)s: add a price-list version first.")
+        % {"service": service.code if service else service_id, "day": date_format(day, "DATE_FORMAT")},
         code="billing.no_price",
         status_code=409,
     )

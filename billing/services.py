@@ -22,17 +22,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NoReturn
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from django.utils.functional import Promise
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django_tenants.utils import tenant_context
 
 from accounts.models import User
@@ -41,13 +42,17 @@ from governance.selectors import register_entry_get
 from ledger.models import LedgerEntry
 from service_levels.models import Service
 from shared_platform.errors import ApplicationError
+from shared_platform.language import in_language_of
 from shared_platform.queue import enqueue_after_commit
+from shared_platform.templatetags.platform import money as money_text
 from tenants.models import Agency
 
 from . import selectors
 from .models import (
     LOCAL_CURRENCIES,
+    AgencyBillingProfile,
     BillingRun,
+    BillingSettings,
     CostSharingKey,
     CreditNote,
     Currency,
@@ -92,31 +97,37 @@ def decimal_check(value: Any, *, field: str, places: int, positive: bool = False
     try:
         number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise ApplicationError(
-            f"{field}: not a number.", code="billing.invalid_number", fields={field: ["Not a number."]}
-        )
+        number = Decimal("NaN")
     if not number.is_finite():
-        raise ApplicationError(
-            f"{field}: not a number.", code="billing.invalid_number", fields={field: ["Not a number."]}
-        )
+        _number_refuse(field, gettext("Not a number."), code="billing.invalid_number")
     exponent = number.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -places:
-        message = f"At most {places} decimal places."
-        raise ApplicationError(f"{field}: {message}", code="billing.too_many_decimals", fields={field: [message]})
+        message = ngettext("At most %(places)d decimal place.", "At most %(places)d decimal places.", places) % {
+            "places": places
+        }
+        _number_refuse(field, message, code="billing.too_many_decimals")
     if number < 0 or (positive and number == 0) or (not allow_zero and number == 0):
-        message = "Must be more than zero." if positive else "Cannot be negative."
-        raise ApplicationError(f"{field}: {message}", code="billing.negative_amount", fields={field: [message]})
+        message = gettext("Must be more than zero.") if positive else gettext("Cannot be negative.")
+        _number_refuse(field, message, code="billing.negative_amount")
     if number > MAX_AMOUNT:
-        message = "Too large."
-        raise ApplicationError(f"{field}: {message}", code="billing.invalid_number", fields={field: [message]})
+        _number_refuse(field, gettext("Too large."), code="billing.invalid_number")
     return number
+
+
+def _number_refuse(field: str, message: str, *, code: str) -> NoReturn:
+    """A figure refused: the message names the field (the API's and a page's top line) and sits on it."""
+    raise ApplicationError(
+        gettext("%(field)s: %(problem)s") % {"field": field, "problem": message}, code=code, fields={field: [message]}
+    )
 
 
 def month_check(month: date, *, field: str = "month") -> date:
     """A month to bill or enter costs for: the first of a month, never in the future."""
     month = month_start(month)
     if month > current_month():
-        message = f"{month:%B %Y} has not begun; only past months and the current one can be billed."
+        message = gettext("%(month)s has not begun; only past months and the current one can be billed.") % {
+            "month": _month_name(month)
+        }
         raise ApplicationError(message, code="billing.month_in_future", fields={field: [message]})
     return month
 
@@ -124,7 +135,10 @@ def month_check(month: date, *, field: str = "month") -> date:
 def currency_check(currency: str, *, field: str = "currency") -> str:
     if currency not in LOCAL_CURRENCIES:
         known = ", ".join(sorted(LOCAL_CURRENCIES))
-        message = f"Unknown currency {currency!r}: amounts are in USD and can be shown in {known}."
+        message = gettext("Unknown currency %(currency)s: amounts are in USD and can be shown in %(known)s.") % {
+            "currency": repr(currency),
+            "known": known,
+        }
         raise ApplicationError(message, code="billing.unknown_currency", fields={field: [message]})
     return currency
 
@@ -132,7 +146,7 @@ def currency_check(currency: str, *, field: str = "currency") -> str:
 def decision_check(decision: RegisterEntry | int | None, *, field: str = "decision") -> RegisterEntry:
     """The adopted board decision a price list or sharing key cites (its number in the register)."""
     if decision is None:
-        message = "Cite the board decision that approved this: its number in the decision register."
+        message = gettext("Cite the board decision that approved this: its number in the decision register.")
         raise ApplicationError(message, code="billing.decision_required", fields={field: [message]})
     entry = register_entry_get(number=decision) if isinstance(decision, int) else decision
     if entry is None:
@@ -142,7 +156,7 @@ def decision_check(decision: RegisterEntry | int | None, *, field: str = "decisi
         ) % {"number": decision}
         raise ApplicationError(message, code="billing.decision_not_found", fields={field: [message]})
     if entry.motion.outcome != Outcome.ADOPTED:
-        message = f"Decision {entry.number} was not adopted; cite an adopted decision."
+        message = gettext("Decision %(number)s was not adopted; cite an adopted decision.") % {"number": entry.number}
         raise ApplicationError(message, code="billing.decision_not_adopted", fields={field: [message]})
     return entry
 
@@ -151,9 +165,21 @@ def _now(at: datetime | None) -> datetime:
     return at or timezone.now()
 
 
+def _month_name(month: date) -> str:
+    """A month as the reader's language writes it: "October 2026", "octobre 2026", "outubro de 2026"."""
+    return date_format(month, "YEAR_MONTH_FORMAT")
+
+
+def _day_name(day: date) -> str:
+    return date_format(day, "DATE_FORMAT")
+
+
 def _locked_history_check(day: date, *, field: str, what: str) -> None:
     if selectors.months_issued_from(day=day):
-        message = f"Invoices from {day:%B %Y} on are already issued; {what} can only start after them."
+        message = gettext("Invoices from %(month)s on are already issued; %(what)s can only start after them.") % {
+            "month": _month_name(day),
+            "what": what,
+        }
         raise ApplicationError(message, code="billing.period_issued", status_code=409, fields={field: [message]})
 
 
@@ -178,13 +204,17 @@ def price_list_version_create(
     entry = decision_check(decision)
     if not prices:
         raise ApplicationError(
-            "A price list needs at least one price.", code="billing.no_prices", fields={"prices": ["Add a price."]}
+            gettext("A price list needs at least one price."),
+            code="billing.no_prices",
+            fields={"prices": [gettext("Add a price.")]},
         )
     checked = {service: decimal_check(price, field=service.code, places=4) for service, price in prices.items()}
     if PriceListVersion.objects.filter(effective_from=effective_from).exists():
-        message = f"A price list already starts on {effective_from:%d %b %Y}; choose another date."
+        message = gettext("A price list already starts on %(day)s; choose another date.") % {
+            "day": _day_name(effective_from)
+        }
         raise ApplicationError(message, code="billing.version_exists", fields={"effective_from": [message]})
-    _locked_history_check(effective_from, field="effective_from", what="a new price list")
+    _locked_history_check(effective_from, field="effective_from", what=gettext("a new price list"))
     version = PriceListVersion.objects.create(
         effective_from=effective_from, decision=entry, notes=notes, created_by=created_by, created_at=_now(now)
     )
@@ -202,7 +232,9 @@ def fixed_cost_add(*, month: date, description: str, amount: Any, entered_by: Us
     amount = decimal_check(amount, field="amount", places=2, positive=True)
     if not description.strip():
         raise ApplicationError(
-            "Say what the cost is.", code="billing.description_required", fields={"description": ["Required."]}
+            gettext("Say what the cost is."),
+            code="billing.description_required",
+            fields={"description": [gettext("Required.")]},
         )
     _issued_month_check(month)
     return FixedCost.objects.create(
@@ -212,7 +244,9 @@ def fixed_cost_add(*, month: date, description: str, amount: Any, entered_by: Us
 
 def _issued_month_check(month: date) -> None:
     if selectors.month_issued(month=month):
-        message = f"Invoices for {month:%B %Y} are issued: its costs are history. Correct with a credit note."
+        message = gettext("Invoices for %(month)s are issued: its costs are history. Correct with a credit note.") % {
+            "month": _month_name(month)
+        }
         raise ApplicationError(message, code="billing.month_issued", status_code=409, fields={"month": [message]})
 
 
@@ -234,14 +268,17 @@ def sharing_key_create(
 ) -> CostSharingKey:
     """How fixed costs are shared from a month on (equal, headcount, usage share), approved by the board."""
     if method not in SharingMethod.values:
-        message = f"Unknown sharing key {method!r}: one of {', '.join(SharingMethod.values)}."
+        message = gettext("Unknown sharing key %(method)s: one of %(known)s.") % {
+            "method": repr(method),
+            "known": ", ".join(SharingMethod.values),
+        }
         raise ApplicationError(message, code="billing.unknown_method", fields={"method": [message]})
     entry = decision_check(decision)
     effective_from = month_start(effective_from)
     if CostSharingKey.objects.filter(effective_from=effective_from).exists():
-        message = f"A sharing key already starts in {effective_from:%B %Y}."
+        message = gettext("A sharing key already starts in %(month)s.") % {"month": _month_name(effective_from)}
         raise ApplicationError(message, code="billing.key_exists", fields={"effective_from": [message]})
-    _locked_history_check(effective_from, field="effective_from", what="a new sharing key")
+    _locked_history_check(effective_from, field="effective_from", what=gettext("a new sharing key"))
     return CostSharingKey.objects.create(
         effective_from=effective_from, method=method, decision=entry, created_by=created_by, created_at=_now(now)
     )
@@ -304,8 +341,6 @@ def usage_record(*, entry: LedgerEntry) -> int:
 
 def usage_sweep(*, month: date) -> int:
     """Catch up before a run: usage for the month's delivered requests whose units are recorded but not yet usage."""
-    from datetime import time, timedelta
-
     zone = timezone.get_current_timezone()
     start = datetime.combine(month, time.min, tzinfo=zone)
     end = datetime.combine(selectors.month_end(month) + timedelta(days=1), time.min, tzinfo=zone)
@@ -399,8 +434,9 @@ def run_execute(*, run_id: int) -> BillingRun:
 
 
 def _percent(value: Decimal) -> str:
-    """10.00 -> "10", 2.50 -> "2.5": as a finance officer writes a percentage."""
-    return f"{value:.2f}".rstrip("0").rstrip(".")
+    """10.00 -> "10", 2.50 -> "2.5" ("2,5" in French): as a finance officer writes a percentage."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return number_format(Decimal(text), use_l10n=True)
 
 
 def _lock_agency_month(agency: Agency, month: date) -> None:
@@ -432,67 +468,14 @@ def invoice_draft_build(*, agency: Agency, figures: MonthFigures, run: BillingRu
     )
     if existing is not None and existing.status != InvoiceStatus.DRAFT:
         return "issued"
-    services = {service.pk: service for service in Service.objects.all()}
-    lines: list[InvoiceLine] = []
-    for usage in sorted(figures.usage.get(agency.pk, []), key=lambda u: (services[u.service_id].code, u.usage_from)):
-        service = services[usage.service_id]
-        lines.append(
-            InvoiceLine(
-                kind=LineKind.USAGE,
-                service=service,
-                description=f"{service.code} {service.name} ({service.get_billing_unit_display().lower()})",
-                quantity=usage.quantity,
-                unit_price=usage.unit_price,
-                amount=usage.amount,
-                usage_from=usage.usage_from,
-                usage_to=usage.usage_to,
-            )
-        )
-    usage_total = sum((line.amount for line in lines), Decimal("0"))
+    with in_language_of(agency):  # the lines are the agency's invoice: written in its language
+        lines = _draft_lines(agency=agency, figures=figures)
+    usage_total = sum((line.amount for line in lines if line.kind == LineKind.USAGE), Decimal("0"))
     share = figures.shares.get(agency.pk, Decimal("0"))
-    if share:
-        method_label = SharingMethod(figures.method).label
-        lines.append(
-            InvoiceLine(
-                kind=LineKind.COST_SHARE,
-                description=f"Share of the facility's fixed costs of {month:%B %Y} "
-                f"(USD {figures.fixed_total:,.2f}; {method_label.lower()})",
-                unit_price=share,
-                amount=share,
-            )
-        )
     before_credits = usage_total + share
-    credits_total = Decimal("0")
-    dues = selectors.month_credits_due(agency_id=agency.pk, month=month, prices=figures.prices)
-    for due in dues:
-        service = services[due.service_id]
-        lines.append(
-            InvoiceLine(
-                kind=LineKind.SERVICE_CREDIT,
-                service=service,
-                entry_id=due.entry_id,
-                description=f"SLA service credit: {due.reference} ({service.code}) breached, "
-                f"{_percent(due.percent)}% of USD {due.price:,.2f}",
-                unit_price=-due.amount,
-                amount=-due.amount,
-            )
-        )
-        credits_total -= due.amount
-    cap_percent = selectors.credit_cap_percent(agency=agency, month=month)
-    if dues:
-        cap = money(before_credits * (cap_percent or Decimal("0")) / 100)
-        if -credits_total > cap:
-            excess = -credits_total - cap
-            lines.append(
-                InvoiceLine(
-                    kind=LineKind.CREDIT_CAP,
-                    description=f"Service credits above the monthly cap of {_percent(cap_percent or Decimal(0))}% "
-                    f"of USD {before_credits:,.2f}",
-                    unit_price=excess,
-                    amount=excess,
-                )
-            )
-            credits_total += excess
+    credits_total = sum(
+        (line.amount for line in lines if line.kind in (LineKind.SERVICE_CREDIT, LineKind.CREDIT_CAP)), Decimal("0")
+    )
     if not lines:
         if existing is not None:
             existing.delete()
@@ -524,6 +507,86 @@ def invoice_draft_build(*, agency: Agency, figures: MonthFigures, run: BillingRu
     started_by = run.started_by if run else None
     _event(invoice, InvoiceEventKind.DRAFTED, started_by, f"{detail} by run {run.pk}" if run else detail)
     return "drafted"
+
+
+def _usd(amount: Decimal) -> str:
+    """USD and the amount, grouped as the language being written writes it."""
+    return f"USD {money_text(amount)}"
+
+
+def _draft_lines(*, agency: Agency, figures: MonthFigures) -> list[InvoiceLine]:
+    """An agency's lines for the month: usage by service and price, its share of fixed costs, service credits.
+
+    Descriptions are written in the active language (the agency's: invoice_draft_build sets it)."""
+    month = figures.month
+    services = {service.pk: service for service in Service.objects.all()}
+    lines: list[InvoiceLine] = []
+    for usage in sorted(figures.usage.get(agency.pk, []), key=lambda u: (services[u.service_id].code, u.usage_from)):
+        service = services[usage.service_id]
+        lines.append(
+            InvoiceLine(
+                kind=LineKind.USAGE,
+                service=service,
+                description=f"{service.code} {service.name} ({service.get_billing_unit_display().lower()})",
+                quantity=usage.quantity,
+                unit_price=usage.unit_price,
+                amount=usage.amount,
+                usage_from=usage.usage_from,
+                usage_to=usage.usage_to,
+            )
+        )
+    usage_total = sum((line.amount for line in lines), Decimal("0"))
+    share = figures.shares.get(agency.pk, Decimal("0"))
+    if share:
+        method_label = str(SharingMethod(figures.method).label)
+        lines.append(
+            InvoiceLine(
+                kind=LineKind.COST_SHARE,
+                description=gettext("Share of the facility's fixed costs of %(month)s (%(total)s), %(method)s")
+                % {"month": _month_name(month), "total": _usd(figures.fixed_total), "method": method_label.lower()},
+                unit_price=share,
+                amount=share,
+            )
+        )
+    before_credits = usage_total + share
+    credits_total = Decimal("0")
+    dues = selectors.month_credits_due(agency_id=agency.pk, month=month, prices=figures.prices)
+    for due in dues:
+        service = services[due.service_id]
+        lines.append(
+            InvoiceLine(
+                kind=LineKind.SERVICE_CREDIT,
+                service=service,
+                entry_id=due.entry_id,
+                description=gettext(
+                    "SLA service credit: %(request)s (%(service)s) breached, %(percent)s%% of %(price)s"
+                )
+                % {
+                    "request": due.reference,
+                    "service": service.code,
+                    "percent": _percent(due.percent),
+                    "price": _usd(due.price),
+                },
+                unit_price=-due.amount,
+                amount=-due.amount,
+            )
+        )
+        credits_total -= due.amount
+    cap_percent = selectors.credit_cap_percent(agency=agency, month=month)
+    if dues:
+        cap = money(before_credits * (cap_percent or Decimal("0")) / 100)
+        if -credits_total > cap:
+            excess = -credits_total - cap
+            lines.append(
+                InvoiceLine(
+                    kind=LineKind.CREDIT_CAP,
+                    description=gettext("Service credits above the monthly cap of %(percent)s%% of %(amount)s")
+                    % {"percent": _percent(cap_percent or Decimal(0)), "amount": _usd(before_credits)},
+                    unit_price=excess,
+                    amount=excess,
+                )
+            )
+    return lines
 
 
 # -- numbering, issuing, payments, credit notes ----------------------------------------
@@ -596,13 +659,25 @@ def invoice_issue(*, invoice: Invoice, issued_by: User, now: datetime | None = N
     _guard(invoice, InvoiceStatus.ISSUED)
     invoice.number = number_next(series=INVOICE_SERIES, year=timezone.localtime(now).year)
     invoice.status, invoice.issued_at, invoice.issued_by = InvoiceStatus.ISSUED, now, issued_by
-    local = _local_amount(invoice.month, invoice.total)
-    for name, value in local.items():
+    stamped = {**_local_amount(invoice.month, invoice.total), **_terms_and_addressee(invoice.agency, now)}
+    for name, value in stamped.items():
         setattr(invoice, name, value)
-    invoice.save(update_fields=["number", "status", "issued_at", "issued_by", *local])
+    invoice.save(update_fields=["number", "status", "issued_at", "issued_by", *stamped])
     _event(invoice, InvoiceEventKind.ISSUED, issued_by, invoice.number, now)
     enqueue_after_commit(invoice_pdf_task, invoice.pk)
     return invoice
+
+
+def _terms_and_addressee(agency: Agency, now: datetime) -> dict[str, Any]:
+    """What an issued invoice keeps of today's settings: payment terms, due date, the agency's address and reference."""
+    terms = selectors.billing_settings().payment_terms_days
+    profile = selectors.agency_billing_profile(agency=agency)
+    return {
+        "payment_terms_days": terms,
+        "due_on": timezone.localdate(now) + timedelta(days=terms),
+        "billed_to": profile.billing_address if profile else "",
+        "agency_reference": profile.reference if profile else "",
+    }
 
 
 @transaction.atomic
@@ -637,7 +712,7 @@ def invoice_pay(
     if invoice.issued_at is not None and paid_on < timezone.localdate(invoice.issued_at):
         message = gettext("%(number)s was issued on %(issued)s; it cannot have been paid before that.") % {
             "number": invoice.number,
-            "issued": f"{timezone.localdate(invoice.issued_at):%d %b %Y}",
+            "issued": _day_name(timezone.localdate(invoice.issued_at)),
         }
         raise ApplicationError(message, code="billing.paid_before_issue", fields={"paid_on": [message]})
     paid_at = timezone.make_aware(datetime.combine(paid_on, time.min))
@@ -660,7 +735,9 @@ def credit_note_issue(*, invoice: Invoice, reason: str, issued_by: User, now: da
     now = _now(now)
     if not reason.strip():
         raise ApplicationError(
-            "Say why the invoice is credited.", code="billing.reason_required", fields={"reason": ["Required."]}
+            gettext("Say why the invoice is credited."),
+            code="billing.reason_required",
+            fields={"reason": [gettext("Required.")]},
         )
     invoice = _locked(invoice)
     _guard(invoice, InvoiceStatus.CANCELLED)
@@ -722,7 +799,7 @@ def invoice_pdf_store(*, invoice_id: int) -> Invoice:
         return invoice
     name = _store(invoice.agency, f"billing/invoices/{invoice.number}.pdf", invoice_pdf(invoice=invoice))
     Invoice.objects.filter(pk=invoice.pk).update(pdf_file=name)
-    _event(invoice, InvoiceEventKind.PDF_STORED, None, name)
+    _event(invoice, InvoiceEventKind.PDF_STORED, None)  # never the storage path: the agency reads this history
     invoice.pdf_file = name
     return invoice
 
@@ -738,3 +815,76 @@ def credit_note_pdf_store(*, credit_note_id: int) -> CreditNote:
     CreditNote.objects.filter(pk=note.pk).update(pdf_file=name)
     note.pdf_file = name
     return note
+
+
+# -- the facility's billing settings and each agency's billing profile --------------------------------
+
+SETTINGS_REQUIRED = ("legal_name", "postal_address", "bank_name", "account_name", "account_number")
+SETTINGS_LIMITS = {
+    "legal_name": 200,
+    "postal_address": 500,
+    "email": 254,
+    "bank_name": 200,
+    "bank_address": 300,
+    "account_name": 200,
+    "account_number": 50,
+    "swift_code": 11,
+    "routing_number": 20,
+}
+
+
+def _text_fields_check(values: Mapping[str, Any], *, limits: Mapping[str, int], required: tuple[str, ...]) -> dict:
+    checked: dict[str, str] = {}
+    problems: dict[str, list[str]] = {}
+    for name, limit in limits.items():
+        text = str(values.get(name) or "").strip()
+        if name in required and not text:
+            problems[name] = [gettext("Required.")]
+        elif len(text) > limit:
+            problems[name] = [gettext("At most %(limit)d characters.") % {"limit": limit}]
+        checked[name] = text
+    if problems:
+        raise ApplicationError(
+            gettext("Some of the billing details need correcting."), code="billing.invalid_settings", fields=problems
+        )
+    return checked
+
+
+@transaction.atomic
+def billing_settings_update(*, updated_by: User, payment_terms_days: int, **values: Any) -> BillingSettings:
+    """What every invoice from now on prints: the facility's legal name and address, bank details, payment terms.
+
+    Invoices already issued keep the payment terms and due date they were issued with.
+    """
+    unknown = set(values) - set(SETTINGS_LIMITS)
+    if unknown:
+        raise ValueError(f"Unknown billing settings: {sorted(unknown)}")
+    checked = _text_fields_check(values, limits=SETTINGS_LIMITS, required=SETTINGS_REQUIRED)
+    if not isinstance(payment_terms_days, int) or not 1 <= payment_terms_days <= 180:
+        message = gettext("Payment terms are from 1 to 180 days.")
+        raise ApplicationError(message, code="billing.invalid_settings", fields={"payment_terms_days": [message]})
+    row, _ = BillingSettings.objects.update_or_create(
+        pk=1,
+        defaults={**checked, "payment_terms_days": payment_terms_days, "updated_by": updated_by,
+                  "updated_at": timezone.now()},
+    )  # fmt: skip
+    return row
+
+
+@transaction.atomic
+def agency_billing_profile_set(
+    *, agency: Agency, billing_address: str, reference: str, contact: str = "", updated_by: User
+) -> AgencyBillingProfile:
+    """Where an agency's invoices are addressed and the reference (purchase order, budget) its finance files them under.
+
+    Printed on the agency's invoices issued from now on; issued ones keep what they were issued with.
+    """
+    checked = _text_fields_check(
+        {"billing_address": billing_address, "reference": reference, "contact": contact},
+        limits={"billing_address": 500, "reference": 100, "contact": 200},
+        required=("billing_address",),
+    )
+    profile, _ = AgencyBillingProfile.objects.update_or_create(
+        agency=agency, defaults={**checked, "updated_by": updated_by, "updated_at": timezone.now()}
+    )
+    return profile

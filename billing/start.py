@@ -7,9 +7,11 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Role
 from shared_platform.start import Count, Item, Link, Panel, Viewer
+from shared_platform.templatetags.platform import money
 
 from .models import InvoiceStatus
 from .selectors import invoice_list
@@ -31,9 +33,12 @@ def start_panels(*, viewer: Viewer) -> list[Panel]:
                 title=_("Draft invoices to review"),
                 items=[
                     Item(
-                        label=date_format(row["month"], "F Y"),
+                        label=date_format(row["month"], "YEAR_MONTH_FORMAT"),
                         url=f"{url}?month={row['month']:%Y-%m}&status=draft",
-                        detail=_("%(count)s drafts, USD %(total)s") % {"count": row["drafts"], "total": row["total"]},
+                        detail=ngettext(
+                            "%(count)s draft, USD %(total)s", "%(count)s drafts, USD %(total)s", row["drafts"]
+                        )
+                        % {"count": row["drafts"], "total": money(row["total"])},
                     )
                     for row in months
                 ],
@@ -51,9 +56,14 @@ def start_panels(*, viewer: Viewer) -> list[Panel]:
                 counts=[Count(unpaid.count(), _("issued, not yet paid"), f"{url}?status=issued")],
                 items=[
                     Item(
-                        label=f"{invoice.number} · {date_format(invoice.month, 'F Y')}",
+                        label=f"{invoice.number} · {date_format(invoice.month, 'YEAR_MONTH_FORMAT')}",
                         url=reverse("billing:invoice", args=[invoice.pk]),
-                        detail=f"{invoice.currency} {invoice.total}",
+                        detail=_("%(currency)s %(total)s, due %(due)s")
+                        % {
+                            "currency": invoice.currency,
+                            "total": money(invoice.total),
+                            "due": date_format(invoice.due_on, "SHORT_DATE_FORMAT") if invoice.due_on else "—",
+                        },
                         due_at=None,
                     )
                     for invoice in unpaid[:8]

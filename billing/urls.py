@@ -35,6 +35,8 @@ _facility_pages: list[URLPattern | URLResolver] = [
     path("fixed-costs/<int:pk>/remove/", views.fixed_cost_remove, name="fixed-cost-remove"),
     path("sharing-keys/", views.sharing_keys, name="sharing-keys"),
     path("exchange-rates/", views.exchange_rates, name="exchange-rates"),
+    path("settings/", views.billing_settings, name="settings"),
+    path("settings/agencies/<str:code>/", views.agency_billing_profile, name="agency-profile"),
 ]
 
 facility_urlpatterns = [path("billing/", include((_facility_pages, "billing")))]

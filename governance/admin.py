@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms import ModelForm
+from django.utils.translation import gettext
 
 from shared_platform.errors import ApplicationError
 
@@ -37,7 +38,7 @@ class BoardForm(ModelForm):
         data = super().clean() or {}
         quorum = data.get("quorum_percent")
         if quorum is not None and not 0 <= quorum <= 99:
-            raise ValidationError("The quorum is a percentage from 0 to 99.")
+            raise ValidationError(gettext("The quorum is a percentage from 0 to 99."))
         return data
 
 

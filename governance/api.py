@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -54,14 +55,14 @@ PDF_RESPONSE = {(200, "application/pdf"): OpenApiTypes.BINARY}
 
 
 class IsBoardReader(FacilityPortalOnly, BasePermission):
-    message = "Motions are for the board, its secretary and the auditor, on the facility portal."
+    message = gettext_lazy("Motions are for the board, its secretary and the auditor, on the facility portal.")
 
     def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
         return selectors.may_read_board(user=request.user, agency=request.tenant)
 
 
 class IsBoardSecretary(FacilityPortalOnly, BasePermission):
-    message = "Only the board secretary (the facility manager) may do this."
+    message = gettext_lazy("Only the board secretary (the facility manager) may do this.")
 
     def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
         return selectors.is_board_secretary(user=request.user, agency=request.tenant)
@@ -269,7 +270,9 @@ class MeetingViewSet(
     def minutes(self, request: Request, pk: str | None = None) -> HttpResponse:
         """The meeting's minutes as PDF: agenda, and each motion with its result if decided."""
         meeting = self.get_object()
-        response = HttpResponse(meeting_minutes_pdf(meeting=meeting), content_type="application/pdf")
+        response = HttpResponse(
+            meeting_minutes_pdf(meeting=meeting, reader=request.user), content_type="application/pdf"
+        )
         response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}-minutes.pdf"'
         return response
 
@@ -300,10 +303,11 @@ class MotionViewSet(
     def get_queryset(self) -> QuerySet[Motion]:
         wanted = self.request.query_params.get("status") if hasattr(self, "request") else None
         if wanted and wanted not in MotionStatus.values:
+            known = ", ".join(MotionStatus.values)
             raise ApplicationError(
-                f'Unknown status "{wanted}"; choose one of {", ".join(MotionStatus.values)}.',
+                gettext('Unknown status "%(status)s"; choose one of %(known)s.') % {"status": wanted, "known": known},
                 code="governance.invalid",
-                fields={"status": [f"Choose one of {', '.join(MotionStatus.values)}."]},
+                fields={"status": [gettext("Choose one of %(known)s.") % {"known": known}]},
             )
         return selectors.motion_list(status=wanted).prefetch_related("documents")
 
@@ -406,7 +410,7 @@ class MotionViewSet(
     def result(self, request: Request, pk: str | None = None) -> HttpResponse:
         """The result sheet of a closed motion as PDF (409 while it is not decided)."""
         motion = self.get_object()
-        response = HttpResponse(motion_result_pdf(motion=motion), content_type="application/pdf")
+        response = HttpResponse(motion_result_pdf(motion=motion, reader=request.user), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="motion-{motion.pk}-result.pdf"'
         return response
 
@@ -417,7 +421,9 @@ def _voting_agency(*, user: User, code: str | None) -> Agency:
         agency = Agency.objects.agencies().filter(code=code.strip().upper()).first()
         if agency is None:
             raise ApplicationError(
-                f'No agency has the code "{code}".', code="governance.invalid_agency", fields={"agency": ["Unknown."]}
+                gettext('No agency has the code "%(code)s".') % {"code": code},
+                code="governance.invalid_agency",
+                fields={"agency": [gettext("Unknown.")]},
             )
         return agency
     seats = selectors.voting_seats_of(user=user)
@@ -425,14 +431,14 @@ def _voting_agency(*, user: User, code: str | None) -> Agency:
         return seats[0]
     if not seats:
         raise ApplicationError(
-            "You hold no voting seat: only an agency's representative or alternates vote.",
+            gettext("You hold no voting seat: only an agency's representative or alternates vote."),
             code="governance.not_your_agency",
             status_code=403,
         )
     raise ApplicationError(
-        f"You vote for {', '.join(agency.code for agency in seats)}: name the agency.",
+        gettext("You vote for %(agencies)s: name the agency.") % {"agencies": ", ".join(a.code for a in seats)},
         code="governance.agency_required",
-        fields={"agency": ["Required: you vote for more than one agency."]},
+        fields={"agency": [gettext("Required: you vote for more than one agency.")]},
     )
 
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from shared_platform import limits
 
@@ -31,7 +33,7 @@ class Board(models.Model):
     quorum_percent = models.PositiveSmallIntegerField(
         default=50,
         validators=[MinValueValidator(0), MaxValueValidator(99)],
-        help_text=(
+        help_text=_(
             "Quorum: more than this percentage of the voting seats must have cast a ballot. "
             "50 (the default) means a majority of the member agencies."
         ),
@@ -48,7 +50,7 @@ class Meeting(models.Model):
     title = models.CharField(max_length=200)
     starts_at = models.DateTimeField()
     location = models.CharField(max_length=200, blank=True)
-    agenda = models.TextField(max_length=limits.LONG_TEXT, help_text="One item per line.")
+    agenda = models.TextField(max_length=limits.LONG_TEXT, help_text=_("One item per line."))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -64,23 +66,23 @@ class Meeting(models.Model):
 
 
 class DecisionRule(models.TextChoices):
-    SIMPLE_MAJORITY = "simple_majority", "Simple majority of votes cast"
-    TWO_THIRDS = "two_thirds", "Two-thirds of votes cast"
-    CONSENSUS = "consensus", "Consensus (no agency against)"
-    SILENCE = "silence", "Silence procedure (adopted unless an agency objects)"
+    SIMPLE_MAJORITY = "simple_majority", _("Simple majority of votes cast")
+    TWO_THIRDS = "two_thirds", _("Two-thirds of votes cast")
+    CONSENSUS = "consensus", _("Consensus (no agency against)")
+    SILENCE = "silence", _("Silence procedure (adopted unless an agency objects)")
 
 
 class MotionStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    OPEN = "open", "Open for votes"
-    CLOSED = "closed", "Closed"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Open for votes")
+    CLOSED = "closed", _("Closed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class Outcome(models.TextChoices):
-    ADOPTED = "adopted", "Adopted"
-    REJECTED = "rejected", "Rejected"
-    NO_QUORUM = "no_quorum", "Failed for lack of quorum"
+    ADOPTED = "adopted", _("Adopted")
+    REJECTED = "rejected", _("Rejected")
+    NO_QUORUM = "no_quorum", _("Failed for lack of quorum")
 
 
 class Motion(models.Model):
@@ -91,7 +93,7 @@ class Motion(models.Model):
         null=True,
         blank=True,
         related_name="motions",
-        help_text="Empty for a motion decided in writing between meetings.",
+        help_text=_("Empty for a motion decided in writing between meetings."),
     )
     title = models.CharField(max_length=200)
     text = models.TextField(max_length=limits.LONG_TEXT)
@@ -101,18 +103,18 @@ class Motion(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The agency this motion is about, if any.",
+        help_text=_("The agency this motion is about, if any."),
     )
     concerned_agency_recused = models.BooleanField(
-        default=False, help_text="The agency it concerns does not vote and does not count towards quorum."
+        default=False, help_text=_("The agency it concerns does not vote and does not count towards quorum.")
     )
     rule = models.CharField(max_length=20, choices=DecisionRule.choices)
     closes_at = models.DateTimeField()
     results_hidden = models.BooleanField(
-        default=False, help_text="Nobody sees the tally or other agencies' ballots until the motion closes."
+        default=False, help_text=_("Nobody sees the tally or other agencies' ballots until the motion closes.")
     )
     is_secret = models.BooleanField(
-        "secret ballot", default=False, help_text="Agencies' ballots are never published; only the totals."
+        _("secret ballot"), default=False, help_text=_("Agencies' ballots are never published; only the totals.")
     )
     # The board's quorum when the motion was created: changing the board's
     # setting later never changes a motion already under way.
@@ -129,7 +131,7 @@ class Motion(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="Empty when the motion closed by itself at its closing time.",
+        help_text=_("Empty when the motion closed by itself at its closing time."),
     )
 
     class Meta:
@@ -177,14 +179,14 @@ class MotionSeat(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.agency} on {self.motion}"
+        return gettext("%(agency)s on %(motion)s") % {"agency": self.agency, "motion": self.motion}
 
 
 class BallotChoice(models.TextChoices):
-    FOR = "for", "In favour"
-    AGAINST = "against", "Against"
-    ABSTAIN = "abstain", "Abstain"
-    OBJECT = "object", "Object"
+    FOR = "for", _("In favour")
+    AGAINST = "against", _("Against")
+    ABSTAIN = "abstain", _("Abstain")
+    OBJECT = "object", _("Object")
 
 
 class Ballot(models.Model):
@@ -195,7 +197,7 @@ class Ballot(models.Model):
     choice = models.CharField(max_length=10, choices=BallotChoice.choices)
     cast_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     cast_at = models.DateTimeField()
-    changes = models.PositiveIntegerField(default=0, help_text="How many times the agency changed its ballot.")
+    changes = models.PositiveIntegerField(default=0, help_text=_("How many times the agency changed its ballot."))
 
     class Meta:
         ordering = ["agency__code"]
@@ -226,12 +228,12 @@ class BallotRecord(models.Model):
 
 
 class MotionEventKind(models.TextChoices):
-    CREATED = "created", "Created"
-    UPDATED = "updated", "Changed"
-    DOCUMENT_ADDED = "document_added", "Document added"
-    OPENED = "opened", "Opened for votes"
-    CLOSED = "closed", "Closed"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    CREATED = "created", _("Created")
+    UPDATED = "updated", _("Changed")
+    DOCUMENT_ADDED = "document_added", _("Document added")
+    OPENED = "opened", _("Opened for votes")
+    CLOSED = "closed", _("Closed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class MotionEvent(models.Model):
@@ -271,7 +273,10 @@ class RegisterEntry(models.Model):
 
     class Meta:
         ordering = ["-number"]
-        verbose_name_plural = "register entries"
+        verbose_name_plural = _("register entries")
 
     def __str__(self) -> str:
-        return f"Decision {self.number}: {self.content.get('motion', {}).get('title', '')}"
+        return gettext("Decision %(number)s: %(title)s") % {
+            "number": self.number,
+            "title": self.content.get("motion", {}).get("title", ""),
+        }

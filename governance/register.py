@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection, transaction
+from django.utils.translation import gettext
 
 from .models import GENESIS_HASH, Motion, RegisterEntry
 
@@ -98,20 +99,27 @@ def register_verify(entries: Iterable[RegisterEntry] | None = None) -> RegisterV
     for entry in entries:
         problem = ""
         if entry.number != expected_number:
-            problem = f"Entry {entry.number} follows entry {expected_number - 1}: an entry is missing."
+            problem = gettext("Entry %(number)d follows entry %(previous)d: an entry is missing.") % {
+                "number": entry.number,
+                "previous": expected_number - 1,
+            }
         elif entry.previous_hash != previous_hash:
-            problem = (
-                f"Entry {entry.number} does not carry the hash of entry {entry.number - 1}: one of them was changed."
-            )
+            problem = gettext(
+                "Entry %(number)d does not carry the hash of entry %(previous)d: one of them was changed."
+            ) % {"number": entry.number, "previous": entry.number - 1}
         elif entry.entry_hash != entry_hash_compute(
             number=entry.number,
             recorded_at=entry.recorded_at,
             content=entry.content,
             previous_hash=entry.previous_hash,
         ):
-            problem = f"Entry {entry.number} was changed after it was recorded: its content no longer matches its hash."
+            problem = gettext(
+                "Entry %(number)d was changed after it was recorded: its content no longer matches its hash."
+            ) % {"number": entry.number}
         elif (entry.content.get("motion") or {}).get("id") != entry.motion_id:
-            problem = f"Entry {entry.number} is attached to another motion than the one it records."
+            problem = gettext("Entry %(number)d is attached to another motion than the one it records.") % {
+                "number": entry.number
+            }
         if problem:
             return RegisterVerification(
                 entries_checked=checked, first_broken_number=entry.number, problem=problem, head_hash=previous_hash

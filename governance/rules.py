@@ -8,35 +8,39 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
 from .models import BallotChoice, DecisionRule, Outcome
 
 # Which ballots each rule accepts. Under the silence procedure an agency either
 # objects or (optionally) says it has no objection; silence is agreement.
-CHOICES_BY_RULE: dict[str, list[tuple[str, str]]] = {
+CHOICES_BY_RULE: dict[str, list[tuple[str, Promise]]] = {
     DecisionRule.SIMPLE_MAJORITY: [
-        (BallotChoice.FOR, "In favour"),
-        (BallotChoice.AGAINST, "Against"),
-        (BallotChoice.ABSTAIN, "Abstain"),
+        (BallotChoice.FOR, _("In favour")),
+        (BallotChoice.AGAINST, _("Against")),
+        (BallotChoice.ABSTAIN, _("Abstain")),
     ],
     DecisionRule.TWO_THIRDS: [
-        (BallotChoice.FOR, "In favour"),
-        (BallotChoice.AGAINST, "Against"),
-        (BallotChoice.ABSTAIN, "Abstain"),
+        (BallotChoice.FOR, _("In favour")),
+        (BallotChoice.AGAINST, _("Against")),
+        (BallotChoice.ABSTAIN, _("Abstain")),
     ],
     DecisionRule.CONSENSUS: [
-        (BallotChoice.FOR, "In favour"),
-        (BallotChoice.AGAINST, "Against (blocks consensus)"),
-        (BallotChoice.ABSTAIN, "Abstain (stand aside)"),
+        (BallotChoice.FOR, _("In favour")),
+        (BallotChoice.AGAINST, _("Against (blocks consensus)")),
+        (BallotChoice.ABSTAIN, _("Abstain (stand aside)")),
     ],
     DecisionRule.SILENCE: [
-        (BallotChoice.FOR, "No objection"),
-        (BallotChoice.OBJECT, "Object (breaks the silence)"),
+        (BallotChoice.FOR, _("No objection")),
+        (BallotChoice.OBJECT, _("Object (breaks the silence)")),
     ],
 }
 
 
 def choice_label(*, rule: str, choice: str) -> str:
-    return dict(CHOICES_BY_RULE.get(rule, [])).get(choice, BallotChoice(choice).label)
+    return str(dict(CHOICES_BY_RULE.get(rule, [])).get(choice, BallotChoice(choice).label))
 
 
 @dataclass(frozen=True)
@@ -99,20 +103,24 @@ def decision_compute(*, rule: str, tally: Tally, quorum_percent: int) -> Decisio
     """
     if rule == DecisionRule.SILENCE:
         if tally.objections:
-            plural = "agency objects" if tally.objections == 1 else "agencies object"
             return Decision(
                 outcome=Outcome.REJECTED,
                 quorum_applies=False,
                 quorum_required=0,
                 quorum_met=True,
-                explanation=f"The silence was broken: {tally.objections} {plural}.",
+                explanation=ngettext(
+                    "The silence was broken: %(count)d agency objects.",
+                    "The silence was broken: %(count)d agencies object.",
+                    tally.objections,
+                )
+                % {"count": tally.objections},
             )
         return Decision(
             outcome=Outcome.ADOPTED,
             quorum_applies=False,
             quorum_required=0,
             quorum_met=True,
-            explanation="No agency objected.",
+            explanation=gettext("No agency objected."),
         )
 
     required = quorum_required(seats=tally.seats, quorum_percent=quorum_percent)
@@ -123,7 +131,8 @@ def decision_compute(*, rule: str, tally: Tally, quorum_percent: int) -> Decisio
             quorum_applies=True,
             quorum_required=required,
             quorum_met=False,
-            explanation=f"Only {tally.ballots} of {tally.seats} seats cast a ballot; quorum needs {required}.",
+            explanation=gettext("Only %(ballots)d of %(seats)d seats cast a ballot; quorum needs %(required)d.")
+            % {"ballots": tally.ballots, "seats": tally.seats, "required": required},
         )
 
     def decided(adopted: bool, explanation: str) -> Decision:
@@ -135,20 +144,34 @@ def decision_compute(*, rule: str, tally: Tally, quorum_percent: int) -> Decisio
             explanation=explanation,
         )
 
-    counts = f"{tally.in_favour} in favour, {tally.against} against, {tally.abstain} abstaining"
+    counts = {
+        "counts": gettext("%(for)d in favour, %(against)d against, %(abstain)d abstaining")
+        % {"for": tally.in_favour, "against": tally.against, "abstain": tally.abstain},
+        "cast": tally.votes_cast,
+    }
     if rule == DecisionRule.SIMPLE_MAJORITY:
         if tally.votes_cast == 0:
-            return decided(False, f"No vote cast for or against ({counts}): no majority.")
+            return decided(False, gettext("No vote cast for or against (%(counts)s): no majority.") % counts)
         if tally.in_favour == tally.against:
-            return decided(False, f"A tie ({counts}) is not a majority.")
-        return decided(tally.in_favour > tally.against, f"{counts}; a majority of votes cast is needed.")
+            return decided(False, gettext("A tie (%(counts)s) is not a majority.") % counts)
+        return decided(
+            tally.in_favour > tally.against, gettext("%(counts)s; a majority of votes cast is needed.") % counts
+        )
     if rule == DecisionRule.TWO_THIRDS:
         if tally.votes_cast == 0:
-            return decided(False, f"No vote cast for or against ({counts}): no two-thirds majority.")
+            return decided(False, gettext("No vote cast for or against (%(counts)s): no two-thirds majority.") % counts)
         adopted = tally.in_favour * 3 >= tally.votes_cast * 2
-        return decided(adopted, f"{counts}; two-thirds of the {tally.votes_cast} votes cast is needed.")
+        return decided(
+            adopted,
+            ngettext(
+                "%(counts)s; two-thirds of the %(cast)d vote cast is needed.",
+                "%(counts)s; two-thirds of the %(cast)d votes cast is needed.",
+                tally.votes_cast,
+            )
+            % counts,
+        )
     if rule == DecisionRule.CONSENSUS:
         if tally.against:
-            return decided(False, f"{counts}: an agency against blocks consensus.")
-        return decided(True, f"{counts}: no agency against.")
+            return decided(False, gettext("%(counts)s: an agency against blocks consensus.") % counts)
+        return decided(True, gettext("%(counts)s: no agency against.") % counts)
     raise ValueError(f"Unknown decision rule {rule!r}")

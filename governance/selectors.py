@@ -10,12 +10,17 @@ the board reads motions and results; every agency reads the register.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import translation
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BOARD_ROLES, VOTING_BOARD_ROLES, Membership, Role
 from accounts.selectors import has_role
+from shared_platform.language import language_of
 from tenants.models import Agency
 
 from .models import (
@@ -23,13 +28,17 @@ from .models import (
     BallotChoice,
     BallotRecord,
     Board,
+    DecisionRule,
     Meeting,
     Motion,
+    MotionEvent,
+    MotionEventKind,
     MotionSeat,
     MotionStatus,
+    Outcome,
     RegisterEntry,
 )
-from .rules import Tally, choice_label
+from .rules import Tally, choice_label, decision_compute
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -166,15 +175,77 @@ def register_entry_get(*, number: int) -> RegisterEntry | None:
 # --- Results as shown on pages, PDFs and the API ------------------------------
 
 BALLOT_STATE_LABELS = {
-    "recused": "Recused",
-    "did_not_vote": "Did not vote",
-    "cast": "Voted (secret ballot)",
-    "hidden": "Voted (results hidden until the motion closes)",
+    "recused": _("Recused"),
+    "did_not_vote": _("Did not vote"),
+    "cast": _("Voted (secret ballot)"),
+    "hidden": _("Voted (results hidden until the motion closes)"),
 }
 
 
 def ballot_label(*, rule: str, value: str) -> str:
-    return BALLOT_STATE_LABELS.get(value) or choice_label(rule=rule, choice=value)
+    label = BALLOT_STATE_LABELS.get(value)
+    return str(label) if label is not None else choice_label(rule=rule, choice=value)
+
+
+@dataclass(frozen=True)
+class DecisionText:
+    """A recorded decision as a reader reads it, in the active language: rule, outcome and why."""
+
+    rule: str
+    outcome: str
+    explanation: str
+
+
+def decision_text(*, content: dict[str, Any]) -> DecisionText:
+    """The register keeps each decision in the platform's language with the figures behind it; a reader
+    reads it in theirs. The explanation is computed again from those figures by the same rules
+    (decision_compute is pure); should it ever disagree with the outcome recorded, the record's words stand."""
+    rule, outcome = content.get("rule", ""), content.get("outcome", "")
+    quorum, counts = content.get("quorum") or {}, content.get("counts") or {}
+    explanation = content.get("explanation", "")
+    try:
+        tally = Tally(
+            seats=int(quorum.get("seats", 0)),
+            in_favour=int(counts.get("for", 0)),
+            against=int(counts.get("against", 0)),
+            abstain=int(counts.get("abstain", 0)),
+            objections=int(counts.get("object", 0)),
+        )
+        decision = decision_compute(rule=rule, tally=tally, quorum_percent=int(quorum.get("percent", 50)))
+        if decision.outcome == outcome:
+            explanation = decision.explanation
+    except (TypeError, ValueError):
+        pass
+    return DecisionText(
+        rule=str(DecisionRule(rule).label) if rule in DecisionRule.values else content.get("rule_label", rule),
+        outcome=str(Outcome(outcome).label) if outcome in Outcome.values else content.get("outcome_label", outcome),
+        explanation=explanation,
+    )
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    event: MotionEvent
+    detail: str
+
+
+def motion_history(*, motion: Motion) -> list[HistoryLine]:
+    """A motion's events with their details in the reader's language (the rows keep the platform's)."""
+    entry = RegisterEntry.objects.filter(motion=motion).first()
+    lines = []
+    for event in motion.events.select_related("actor"):
+        detail = event.detail
+        if event.kind == MotionEventKind.OPENED:
+            seats = int(detail.split()[0]) if detail[:1].isdigit() else None
+            detail = ngettext("%(count)d seat", "%(count)d seats", seats) % {"count": seats} if seats else ""
+        elif event.kind == MotionEventKind.CLOSED and entry is not None:
+            text = decision_text(content=entry.content)
+            detail = gettext("%(outcome)s: %(explanation)s") % {
+                "outcome": text.outcome,
+                "explanation": text.explanation,
+            }
+        lines.append(HistoryLine(event=event, detail=detail))
+    return lines
 
 
 @dataclass(frozen=True)
@@ -214,3 +285,12 @@ def motion_seat_rows(*, motion: Motion, own_agency_ids: frozenset[int] = frozens
             value = "cast" if motion.is_secret else "hidden"
         rows.append(SeatRow(agency=seat.agency.code, value=value, label=ballot_label(rule=motion.rule, value=value)))
     return rows
+
+
+def minutes_language_of(reader: Any) -> str:
+    """The language a board member's minutes and result sheets are written in: that of the agency they sit for
+    (their voting seat's; the first by code if they hold several), else their own, else the page's."""
+    seats = voting_seats_of(user=reader) if reader is not None else []
+    if seats:
+        return language_of(seats[0])
+    return getattr(reader, "language", "") or translation.get_language() or settings.LANGUAGE_CODE

@@ -15,9 +15,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_lazy
 
@@ -75,7 +76,7 @@ def _secretary_check(*, user: User) -> None:
     )
     if not (user.is_active and is_secretary):
         raise ApplicationError(
-            "Only the board secretary (the facility manager) may do this.",
+            gettext("Only the board secretary (the facility manager) may do this."),
             code="governance.not_secretary",
             status_code=403,
         )
@@ -104,7 +105,9 @@ def _transition_check(*, motion: Motion, to: str) -> None:
     if to not in MOTION_TRANSITIONS[motion.status]:
         if motion.status == MotionStatus.CLOSED:
             raise ApplicationError(
-                f'"{motion.title}" is already closed.', code="governance.motion_closed", status_code=409
+                gettext('"%(motion)s" is already closed.') % {"motion": motion.title},
+                code="governance.motion_closed",
+                status_code=409,
             )
         template = _REFUSED_MOVES.get((motion.status, to), gettext_lazy('"%(motion)s" cannot change that way.'))
         raise ApplicationError(
@@ -121,27 +124,32 @@ def _event(*, motion: Motion, kind: str, actor: User | None, at: datetime, detai
 def _closing_time_check(*, closes_at: datetime, now: datetime) -> None:
     if timezone.is_naive(closes_at):
         raise ApplicationError(
-            "The closing time needs a time zone.",
+            gettext("The closing time needs a time zone."),
             code="governance.closing_time_invalid",
-            fields={"closes_at": ["Give the time zone, e.g. 2026-12-01T17:00:00-03:00."]},
+            fields={"closes_at": [gettext("Give the time zone, e.g. 2026-12-01T17:00:00-03:00.")]},
         )
     if closes_at <= now:
         raise ApplicationError(
-            "The closing time has already passed; choose a time in the future.",
+            gettext("The closing time has already passed; choose a time in the future."),
             code="governance.closing_time_past",
-            fields={"closes_at": ["Choose a time in the future."]},
+            fields={"closes_at": [gettext("Choose a time in the future.")]},
         )
 
 
 def _text_required(*, value: str, field: str, label: str, max_length: int | None = None) -> str:
+    """`label` is what is missing, as a sentence's subject: "A title", "The agenda" (translated by the caller)."""
     value = (value or "").strip()
     if not value:
-        raise ApplicationError(f"{label} is required.", code="governance.invalid", fields={field: ["Required."]})
+        raise ApplicationError(
+            gettext("%(what)s is required.") % {"what": label},
+            code="governance.invalid",
+            fields={field: [gettext("Required.")]},
+        )
     if max_length is not None and len(value) > max_length:
         raise ApplicationError(
-            f"{label} is at most {max_length} characters.",
+            gettext("%(what)s is at most %(limit)d characters.") % {"what": label, "limit": max_length},
             code="governance.invalid",
-            fields={field: [f"At most {max_length} characters."]},
+            fields={field: [gettext("At most %(limit)d characters.") % {"limit": max_length}]},
         )
     return value
 
@@ -162,11 +170,11 @@ def board_update(*, board: Board, name: str, quorum_percent: int) -> Board:
     """Change the board's name or quorum. Motions already created keep the quorum they were created with."""
     if not 0 <= quorum_percent <= 99:
         raise ApplicationError(
-            "The quorum is a percentage from 0 to 99 (more than that share of the seats must vote).",
+            gettext("The quorum is a percentage from 0 to 99 (more than that share of the seats must vote)."),
             code="governance.invalid_quorum",
-            fields={"quorum_percent": ["From 0 to 99."]},
+            fields={"quorum_percent": [gettext("From 0 to 99.")]},
         )
-    board.name = _text_required(value=name, field="name", label="The board's name", max_length=200)
+    board.name = _text_required(value=name, field="name", label=gettext("The board's name"), max_length=200)
     board.quorum_percent = quorum_percent
     board.save(update_fields=["name", "quorum_percent"])
     return board
@@ -176,13 +184,13 @@ def board_update(*, board: Board, name: str, quorum_percent: int) -> Board:
 def meeting_create(*, created_by: User, title: str, starts_at: datetime, agenda: str, location: str = "") -> Meeting:
     """The secretary schedules a board meeting with its agenda (one item per line)."""
     _secretary_check(user=created_by)
-    title = _text_required(value=title, field="title", label="A title", max_length=200)
-    agenda = _text_required(value=agenda, field="agenda", label="The agenda", max_length=limits.LONG_TEXT)
+    title = _text_required(value=title, field="title", label=gettext("A title"), max_length=200)
+    agenda = _text_required(value=agenda, field="agenda", label=gettext("The agenda"), max_length=limits.LONG_TEXT)
     if starts_at is None or timezone.is_naive(starts_at):
         raise ApplicationError(
-            "The meeting's start needs a date, a time and a time zone.",
+            gettext("The meeting's start needs a date, a time and a time zone."),
             code="governance.invalid",
-            fields={"starts_at": ["Give a date and time with its time zone."]},
+            fields={"starts_at": [gettext("Give a date and time with its time zone.")]},
         )
     return Meeting.objects.create(
         board=board_ensure(),
@@ -207,26 +215,27 @@ def _motion_fields_check(
     concerned_agency_recused: bool,
     now: datetime,
 ) -> tuple[str, str]:
-    title = _text_required(value=title, field="title", label="A title", max_length=200)
-    text = _text_required(value=text, field="text", label="The motion's text", max_length=limits.LONG_TEXT)
+    title = _text_required(value=title, field="title", label=gettext("A title"), max_length=200)
+    text = _text_required(value=text, field="text", label=gettext("The motion's text"), max_length=limits.LONG_TEXT)
     if rule not in DecisionRule.values:
+        known = ", ".join(DecisionRule.values)
         raise ApplicationError(
-            f'Unknown decision rule "{rule}"; choose one of {", ".join(DecisionRule.values)}.',
+            gettext('Unknown decision rule "%(rule)s"; choose one of %(known)s.') % {"rule": rule, "known": known},
             code="governance.unknown_rule",
-            fields={"rule": [f"Choose one of {', '.join(DecisionRule.values)}."]},
+            fields={"rule": [gettext("Choose one of %(known)s.") % {"known": known}]},
         )
     _closing_time_check(closes_at=closes_at, now=now)
     if concerns_agency is not None and (concerns_agency.is_facility or concerns_agency.kind == AgencyKind.FACILITY):
         raise ApplicationError(
-            "A motion may concern an agency, not the facility itself.",
+            gettext("A motion may concern an agency, not the facility itself."),
             code="governance.invalid_agency",
-            fields={"concerns_agency": ["Choose an agency."]},
+            fields={"concerns_agency": [gettext("Choose an agency.")]},
         )
     if concerned_agency_recused and concerns_agency is None:
         raise ApplicationError(
-            "Only the agency a motion concerns can be recused; name that agency.",
+            gettext("Only the agency a motion concerns can be recused; name that agency."),
             code="governance.recusal_without_agency",
-            fields={"concerned_agency_recused": ["Name the agency the motion concerns first."]},
+            fields={"concerned_agency_recused": [gettext("Name the agency the motion concerns first.")]},
         )
     return title, text
 
@@ -304,7 +313,7 @@ def motion_update(
     motion = Motion.objects.select_for_update().get(pk=motion.pk)
     if motion.status != MotionStatus.DRAFT:
         raise ApplicationError(
-            "Only a draft can be changed; the agencies vote on the text as it was opened.",
+            gettext("Only a draft can be changed; the agencies vote on the text as it was opened."),
             code="governance.motion_not_draft",
             status_code=409,
         )
@@ -344,21 +353,24 @@ def motion_document_add(*, motion: Motion, added_by: User, title: str, file: Upl
     motion = Motion.objects.select_for_update().get(pk=motion.pk)
     if motion.status not in (MotionStatus.DRAFT, MotionStatus.OPEN):
         raise ApplicationError(
-            "Documents can be added only before the motion is decided.",
+            gettext("Documents can be added only before the motion is decided."),
             code="governance.motion_closed",
             status_code=409,
         )
-    title = _text_required(value=title, field="title", label="The document's title", max_length=200)
+    title = _text_required(value=title, field="title", label=gettext("The document's title"), max_length=200)
     name = (file.name or "").lower()
     if not any(name.endswith(extension) for extension in DOCUMENT_EXTENSIONS):
         raise ApplicationError(
-            f"Attach a document of one of these kinds: {', '.join(sorted(DOCUMENT_EXTENSIONS))}.",
+            gettext("Attach a document of one of these kinds: %(kinds)s.")
+            % {"kinds": ", ".join(sorted(DOCUMENT_EXTENSIONS))},
             code="governance.document_invalid",
-            fields={"file": ["This kind of file is not accepted."]},
+            fields={"file": [gettext("This kind of file is not accepted.")]},
         )
     if file.size is None or file.size > DOCUMENT_MAX_BYTES:
         raise ApplicationError(
-            "A document is at most 10 MB.", code="governance.document_invalid", fields={"file": ["At most 10 MB."]}
+            gettext("A document is at most 10 MB."),
+            code="governance.document_invalid",
+            fields={"file": [gettext("At most 10 MB.")]},
         )
     document = MotionDocument.objects.create(motion=motion, title=title, file=file, added_by=added_by)
     _event(motion=motion, kind=MotionEventKind.DOCUMENT_ADDED, actor=added_by, at=timezone.now(), detail=title)
@@ -380,7 +392,9 @@ def motion_open(*, motion: Motion, opened_by: User, now: datetime | None = None)
     _closing_time_check(closes_at=motion.closes_at, now=now)
     members = list(Agency.objects.agencies().active().filter(kind=AgencyKind.MEMBER).order_by("code"))
     if not members:
-        raise ApplicationError("The board has no member agency to vote.", code="governance.no_seats", status_code=409)
+        raise ApplicationError(
+            gettext("The board has no member agency to vote."), code="governance.no_seats", status_code=409
+        )
     MotionSeat.objects.bulk_create(
         MotionSeat(
             motion=motion,
@@ -417,7 +431,9 @@ def motion_withdraw(*, motion: Motion, withdrawn_by: User, reason: str = "") -> 
 def _voter_check(*, user: User, agency: Agency) -> None:
     """The agency's representative or one of its alternates, and nobody else, casts its ballot."""
     if not user.is_active:
-        raise ApplicationError("This account is not active.", code="governance.not_your_agency", status_code=403)
+        raise ApplicationError(
+            gettext("This account is not active."), code="governance.not_your_agency", status_code=403
+        )
     holds_seat = Membership.objects.filter(
         user=user, agency=agency, role__in=VOTING_BOARD_ROLES, agency__is_active=True
     ).exists()
@@ -425,12 +441,13 @@ def _voter_check(*, user: User, agency: Agency) -> None:
         return
     if not agency.has_vote:
         raise ApplicationError(
-            f"{agency.code} is a partner of the board: it observes without a vote.",
+            gettext("%(agency)s is a partner of the board: it observes without a vote.") % {"agency": agency.code},
             code="governance.no_vote",
             status_code=403,
         )
     raise ApplicationError(
-        f"Only {agency.code}'s board representative or alternates may vote for {agency.code}.",
+        gettext("Only %(agency)s's board representative or alternates may vote for %(agency)s.")
+        % {"agency": agency.code},
         code="governance.not_your_agency",
         status_code=403,
     )
@@ -452,9 +469,10 @@ def ballot_cast(*, motion: Motion, agency: Agency, cast_by: User, choice: str, n
     if choice not in allowed:
         labels = ", ".join(f'"{value}" ({choice_label(rule=motion.rule, choice=value)})' for value in allowed)
         raise ApplicationError(
-            f'"{choice}" is not a ballot on this motion; choose {labels}.',
+            gettext('"%(choice)s" is not a ballot on this motion; choose %(labels)s.')
+            % {"choice": choice, "labels": labels},
             code="governance.invalid_choice",
-            fields={"choice": [f"Choose one of: {', '.join(allowed)}."]},
+            fields={"choice": [gettext("Choose one of: %(known)s.") % {"known": ", ".join(allowed)}]},
         )
     _voter_check(user=cast_by, agency=agency)
     # The motion's row lock orders ballots and closing: a ballot either lands
@@ -463,22 +481,27 @@ def ballot_cast(*, motion: Motion, agency: Agency, cast_by: User, choice: str, n
     now = now or timezone.now()  # read under the lock: ballots are recorded in the order they were taken
     if motion.status == MotionStatus.CLOSED or (motion.status == MotionStatus.OPEN and now >= motion.closes_at):
         raise ApplicationError(
-            f'Voting on "{motion.title}" has closed.', code="governance.motion_closed", status_code=409
+            gettext('Voting on "%(motion)s" has closed.') % {"motion": motion.title},
+            code="governance.motion_closed",
+            status_code=409,
         )
     if motion.status != MotionStatus.OPEN:
         raise ApplicationError(
-            f'"{motion.title}" is {motion.get_status_display().lower()}, not open for votes.',
+            gettext('"%(motion)s" is %(status)s, not open for votes.')
+            % {"motion": motion.title, "status": motion.get_status_display().lower()},
             code="governance.motion_not_open",
             status_code=409,
         )
     seat = MotionSeat.objects.filter(motion=motion, agency=agency).first()
     if seat is None:
         raise ApplicationError(
-            f"{agency.code} had no seat when this motion was opened.", code="governance.no_seat", status_code=403
+            gettext("%(agency)s had no seat when this motion was opened.") % {"agency": agency.code},
+            code="governance.no_seat",
+            status_code=403,
         )
     if seat.is_recused:
         raise ApplicationError(
-            f"{agency.code} is recused from this motion, which concerns it.",
+            gettext("%(agency)s is recused from this motion, which concerns it.") % {"agency": agency.code},
             code="governance.recused",
             status_code=403,
         )
@@ -541,13 +564,17 @@ def _motion_decide(
     # Ballots cast up to the closing time count; the closing time is when it closed, if earlier.
     closed_at = min(now, motion.closes_at)
     tally = selectors.motion_tally(motion=motion)
-    decision = decision_compute(rule=motion.rule, tally=tally, quorum_percent=motion.quorum_percent)
-    motion.status, motion.outcome = MotionStatus.CLOSED, decision.outcome
-    motion.closed_at, motion.closed_by = closed_at, closed_by
-    motion.save(update_fields=["status", "outcome", "closed_at", "closed_by"])
-    detail = f"{motion.get_outcome_display()}: {decision.explanation}"
-    _event(motion=motion, kind=MotionEventKind.CLOSED, actor=actor, at=now, detail=detail)
-    content = _register_content(motion=motion, decision=decision, tally=tally, reason=reason, actor=actor)
+    # The register is the board's record of record: written in the platform's language whoever closes, so its
+    # entries (and their hashes) never depend on a reader's choice. Pages and PDFs show them in each reader's
+    # language from the figures the entry keeps (selectors.decision_text).
+    with translation.override(settings.LANGUAGE_CODE):
+        decision = decision_compute(rule=motion.rule, tally=tally, quorum_percent=motion.quorum_percent)
+        motion.status, motion.outcome = MotionStatus.CLOSED, decision.outcome
+        motion.closed_at, motion.closed_by = closed_at, closed_by
+        motion.save(update_fields=["status", "outcome", "closed_at", "closed_by"])
+        detail = f"{motion.get_outcome_display()}: {decision.explanation}"
+        _event(motion=motion, kind=MotionEventKind.CLOSED, actor=actor, at=now, detail=detail)
+        content = _register_content(motion=motion, decision=decision, tally=tally, reason=reason, actor=actor)
     return register_append(motion=motion, content=content, recorded_at=now)
 
 
@@ -579,7 +606,7 @@ def _register_content(
             "secret_ballot": motion.is_secret,
         },
         "rule": motion.rule,
-        "rule_label": DecisionRule(motion.rule).label,
+        "rule_label": str(DecisionRule(motion.rule).label),
         "opened_at": timestamp_text(motion.opened_at) if motion.opened_at else None,
         "closes_at": timestamp_text(motion.closes_at),
         "closed_at": timestamp_text(motion.closed_at),

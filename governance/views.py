@@ -15,27 +15,58 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from shared_platform.errors import ApplicationError
+from shared_platform.sorting import Sort, Sorts
 from tenants.models import Agency
 
 from . import selectors, services
-from .forms import BallotForm, MeetingForm, MotionDocumentForm, MotionForm
-from .models import Meeting, Motion, MotionDocument, MotionStatus
+from .forms import BallotForm, ConfirmForm, MeetingForm, MotionDocumentForm, MotionForm, WithdrawForm
+from .models import Meeting, Motion, MotionDocument, MotionStatus, Outcome
 from .pdf import meeting_minutes_pdf, motion_result_pdf
 from .register import entry_hash_compute, register_verify
 
 PAGE_SIZE = 25
 MOTION_TABS = [
-    ("open", "Open for votes"),
-    ("closed", "Decided"),
-    ("draft", "Drafts"),
-    ("withdrawn", "Withdrawn"),
-    ("all", "All"),
+    ("open", _("Open for votes")),
+    ("closed", _("Decided")),
+    ("draft", _("Drafts")),
+    ("withdrawn", _("Withdrawn")),
+    ("all", _("All")),
 ]
+MOTION_SORTS = Sorts(
+    default="-created",
+    columns={
+        "created": ("id",),
+        "title": ("title",),
+        "rule": ("rule",),
+        "meeting": ("meeting__starts_at",),
+        "closes": ("closes_at",),
+        "status": ("status", "outcome"),
+        "register": ("register_entry__number",),
+    },
+)
+MEETING_SORTS = Sorts(
+    default="-starts", columns={"title": ("title",), "starts": ("starts_at",), "location": ("location",)}
+)
+MEETING_WHEN = [("", _("All meetings")), ("upcoming", _("Upcoming")), ("past", _("Past"))]
+REGISTER_SORTS = Sorts(
+    default="-number",
+    columns={
+        "number": ("number",),
+        "title": ("content__motion__title",),
+        "rule": ("content__rule",),
+        "outcome": ("content__outcome",),
+        "recorded": ("recorded_at",),
+    },
+)
 
 
 # --- Access -------------------------------------------------------------------
@@ -47,12 +78,12 @@ def _agency(request: HttpRequest) -> Agency:
 
 def _board_reader_check(request: HttpRequest) -> None:
     if not selectors.may_read_board(user=request.user, agency=_agency(request)):
-        raise PermissionDenied("Motions are for the board, its secretary and the auditor.")
+        raise PermissionDenied(gettext("Motions are for the board, its secretary and the auditor."))
 
 
 def _secretary_check(request: HttpRequest) -> None:
     if not selectors.is_board_secretary(user=request.user, agency=_agency(request)):
-        raise PermissionDenied("Only the board secretary (the facility manager) may do this.")
+        raise PermissionDenied(gettext("Only the board secretary (the facility manager) may do this."))
 
 
 def _motion(pk: int) -> Motion:
@@ -77,22 +108,31 @@ def _errors_to_form(error: ApplicationError, form: forms.Form) -> None:
 # --- Motions ------------------------------------------------------------------
 
 
+def _sorted(request: HttpRequest, rows: QuerySet, sorts: Sorts, *tie_breakers: str) -> tuple[QuerySet, Sort]:
+    """The rows in the order the address asks for, then a fixed order among equals (pages never overlap)."""
+    rows, sort = sorts.apply(request, rows)
+    return rows.order_by(*rows.query.order_by, *tie_breakers), sort
+
+
 def motion_list(request: HttpRequest) -> HttpResponse:
     _board_reader_check(request)
     tab = request.GET.get("status", "open")
     if tab not in dict(MOTION_TABS):
         tab = "open"
-    motions = selectors.motion_list(status=None if tab == "all" else tab)
+    motions, sort = _sorted(request, selectors.motion_list(status=None if tab == "all" else tab), MOTION_SORTS, "-id")
     page = Paginator(motions, PAGE_SIZE).get_page(request.GET.get("page"))
+    seats = selectors.voting_seats_of(user=request.user)
     return render(
         request,
         "governance/motion_list.html",
         {
             "page": page,
+            "sort": sort,
             "tab": tab,
             "tabs": MOTION_TABS,
             "is_secretary": selectors.is_board_secretary(user=request.user, agency=_agency(request)),
-            "voting_seats": selectors.voting_seats_of(user=request.user),
+            "voting_seats": seats,
+            "voting_codes": ", ".join(agency.code for agency in seats),
             "board": selectors.board_current(),
         },
     )
@@ -121,14 +161,16 @@ def _motion_page(
             initial={"choice": current.choice if current else None, "agency": voting_for[0].code},
         )
     visibility = selectors.motion_visibility(motion=motion)
+    entry = getattr(motion, "register_entry", None) if motion.status == MotionStatus.CLOSED else None
     context: dict[str, Any] = {
         "motion": motion,
         "documents": list(motion.documents.all()),
-        "events": list(motion.events.select_related("actor")),
+        "events": selectors.motion_history(motion=motion),
         "rows": selectors.motion_seat_rows(motion=motion, own_agency_ids=own_ids),
         "tally": selectors.motion_tally(motion=motion) if visibility.tally and is_open else None,
         "visibility": visibility,
-        "entry": getattr(motion, "register_entry", None) if motion.status == MotionStatus.CLOSED else None,
+        "entry": entry,
+        "decision": selectors.decision_text(content=entry.content) if entry is not None else None,
         "is_secretary": selectors.is_board_secretary(user=request.user, agency=_agency(request)),
         "ballot_form": ballot_form if is_open and voting_for else None,
         "my_ballots": [(agency, ballots.get(agency.pk)) for agency in voting_for],
@@ -149,7 +191,7 @@ def motion_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _motion_form_page(request: HttpRequest, motion: Motion | None) -> HttpResponse:
     _secretary_check(request)
     if motion is not None and motion.status != MotionStatus.DRAFT:
-        messages.error(request, "Only a draft can be changed; the agencies vote on the text as it was opened.")
+        messages.error(request, gettext("Only a draft can be changed; the agencies vote on the text as it was opened."))
         return redirect("governance:motion", pk=motion.pk)
     initial: dict[str, Any] = {}
     if motion is not None:
@@ -173,10 +215,12 @@ def _motion_form_page(request: HttpRequest, motion: Motion | None) -> HttpRespon
             try:
                 if motion is None:
                     motion = services.motion_create(created_by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
-                    messages.success(request, "The motion is drafted. Add its documents, then open it for votes.")
+                    messages.success(
+                        request, gettext("The motion is drafted. Add its documents, then open it for votes.")
+                    )
                 else:
                     motion = services.motion_update(motion=motion, updated_by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
-                    messages.success(request, "The draft is saved.")
+                    messages.success(request, gettext("The draft is saved."))
                 return redirect("governance:motion", pk=motion.pk)
             except ApplicationError as error:
                 _errors_to_form(error, form)
@@ -194,44 +238,69 @@ def motion_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _motion_form_page(request, _motion(pk))
 
 
-def _secretary_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    _secretary_check(request)
-    motion = _motion(pk)
-    try:
-        if action == "open":
-            services.motion_open(motion=motion, opened_by=request.user)  # type: ignore[arg-type]
-            messages.success(request, "The motion is open for votes.")
-        elif action == "close":
-            entry = services.motion_close(motion=motion, closed_by=request.user)  # type: ignore[arg-type]
-            messages.success(
-                request, f"The motion is closed: {entry.content['outcome_label']}. Register entry {entry.number}."
-            )
-        else:
-            services.motion_withdraw(
-                motion=motion,
-                withdrawn_by=request.user,  # type: ignore[arg-type]
-                reason=request.POST.get("reason", ""),
-            )
-            messages.success(request, "The motion is withdrawn.")
-    except ApplicationError as error:
-        messages.error(request, error.message)
-        return _motion_page(request, _motion(pk), status=error.status_code)
-    return redirect("governance:motion", pk=pk)
+def _confirm_page(request: HttpRequest, motion: Motion, form: forms.Form, action: str, status: int) -> HttpResponse:
+    """What closing or withdrawing will do, said before it is done; the form carries the "I understand" box."""
+    context = {"motion": motion, "form": form, "action": action, "tally": selectors.motion_tally(motion=motion)}
+    return render(request, "governance/confirm.html", context, status=status)
 
 
 @require_POST
 def motion_open(request: HttpRequest, pk: int) -> HttpResponse:
-    return _secretary_action(request, pk, "open")
+    _secretary_check(request)
+    motion = _motion(pk)
+    try:
+        services.motion_open(motion=motion, opened_by=request.user)  # type: ignore[arg-type]
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return _motion_page(request, _motion(pk), status=error.status_code)
+    messages.success(request, gettext("The motion is open for votes."))
+    return redirect("governance:motion", pk=pk)
 
 
-@require_POST
 def motion_close(request: HttpRequest, pk: int) -> HttpResponse:
-    return _secretary_action(request, pk, "close")
+    """Closing the vote decides the motion and writes the register for good: a GET says so and asks."""
+    _secretary_check(request)
+    motion = _motion(pk)
+    posted = request.method == "POST"
+    form = ConfirmForm(request.POST if posted else None)
+    if motion.status == MotionStatus.OPEN and not (posted and form.is_valid()):
+        return _confirm_page(request, motion, form, "close", status=400 if posted else 200)
+    if not posted:  # nothing to confirm: the motion is not open
+        return redirect("governance:motion", pk=pk)
+    try:
+        entry = services.motion_close(motion=motion, closed_by=request.user)  # type: ignore[arg-type]
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return _motion_page(request, _motion(pk), status=error.status_code)
+    messages.success(
+        request,
+        gettext("The motion is closed: %(outcome)s. Register entry %(number)s.")
+        % {"outcome": selectors.decision_text(content=entry.content).outcome, "number": entry.number},
+    )
+    return redirect("governance:motion", pk=pk)
 
 
-@require_POST
 def motion_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    return _secretary_action(request, pk, "withdraw")
+    """Withdrawing a draft is for good (it is never put to the vote): a GET says so and asks, with a reason."""
+    _secretary_check(request)
+    motion = _motion(pk)
+    posted = request.method == "POST"
+    form = WithdrawForm(request.POST if posted else None)
+    if motion.status == MotionStatus.DRAFT and not (posted and form.is_valid()):
+        return _confirm_page(request, motion, form, "withdraw", status=400 if posted else 200)
+    if not posted:
+        return redirect("governance:motion", pk=pk)
+    try:
+        services.motion_withdraw(
+            motion=motion,
+            withdrawn_by=request.user,  # type: ignore[arg-type]
+            reason=form.cleaned_data.get("reason", "") if form.is_valid() else "",
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return _motion_page(request, _motion(pk), status=error.status_code)
+    messages.success(request, gettext("The motion is withdrawn."))
+    return redirect("governance:motion", pk=pk)
 
 
 @require_POST
@@ -242,7 +311,7 @@ def ballot_cast(request: HttpRequest, pk: int) -> HttpResponse:
     agencies = selectors.voting_seats_of(user=request.user)
     form = BallotForm(request.POST, rule=motion.rule, agencies=agencies)
     if not agencies:
-        messages.error(request, "You hold no voting seat: only an agency's representative or alternates vote.")
+        messages.error(request, gettext("You hold no voting seat: only an agency's representative or alternates vote."))
         return _motion_page(request, motion, status=403)
     if not form.is_valid():
         return _motion_page(request, motion, ballot_form=form, status=400)
@@ -259,7 +328,9 @@ def ballot_cast(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error.message)
         return _motion_page(request, _motion(pk), ballot_form=form, status=error.status_code)
     label = dict(form.fields["choice"].choices)[ballot.choice]  # type: ignore[attr-defined]
-    messages.success(request, f"{agency.code}'s ballot is recorded: {label}.")
+    messages.success(
+        request, gettext("%(agency)s's ballot is recorded: %(choice)s.") % {"agency": agency.code, "choice": label}
+    )
     return redirect("governance:motion", pk=pk)
 
 
@@ -280,7 +351,7 @@ def document_add(request: HttpRequest, pk: int) -> HttpResponse:
     except ApplicationError as error:
         _errors_to_form(error, form)
         return _motion_page(request, motion, document_form=form, status=error.status_code)
-    messages.success(request, "The document is attached.")
+    messages.success(request, gettext("The document is attached."))
     return redirect("governance:motion", pk=pk)
 
 
@@ -297,7 +368,7 @@ def motion_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     _board_reader_check(request)
     motion = _motion(pk)
     try:
-        content = motion_result_pdf(motion=motion)
+        content = motion_result_pdf(motion=motion, reader=request.user)
     except ApplicationError as error:
         messages.error(request, error.message)
         return _motion_page(request, motion, status=error.status_code)
@@ -311,11 +382,26 @@ def motion_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 def meeting_list(request: HttpRequest) -> HttpResponse:
     _board_reader_check(request)
-    page = Paginator(selectors.meeting_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    when = request.GET.get("when", "")
+    meetings = selectors.meeting_list()
+    if when == "upcoming":
+        meetings = meetings.filter(starts_at__gte=timezone.now())
+    elif when == "past":
+        meetings = meetings.filter(starts_at__lt=timezone.now())
+    else:
+        when = ""
+    meetings, sort = _sorted(request, meetings, MEETING_SORTS, "-id")
+    page = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "governance/meeting_list.html",
-        {"page": page, "is_secretary": selectors.is_board_secretary(user=request.user, agency=_agency(request))},
+        {
+            "page": page,
+            "sort": sort,
+            "when": when,
+            "whens": MEETING_WHEN,
+            "is_secretary": selectors.is_board_secretary(user=request.user, agency=_agency(request)),
+        },
     )
 
 
@@ -331,7 +417,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
                 _errors_to_form(error, form)
                 status = error.status_code
             else:
-                messages.success(request, "The meeting is scheduled. Add its motions.")
+                messages.success(request, gettext("The meeting is scheduled. Add its motions."))
                 return redirect("governance:meeting", pk=meeting.pk)
         else:
             status = 400
@@ -362,7 +448,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     _board_reader_check(request)
     meeting = _meeting(pk)
-    response = HttpResponse(meeting_minutes_pdf(meeting=meeting), content_type="application/pdf")
+    response = HttpResponse(meeting_minutes_pdf(meeting=meeting, reader=request.user), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}-minutes.pdf"'
     return response
 
@@ -371,8 +457,17 @@ def meeting_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def register_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.register_entry_list(), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "governance/register_list.html", {"page": page})
+    entries = selectors.register_entry_list()
+    outcome = request.GET.get("outcome", "")
+    if outcome in Outcome.values:
+        entries = entries.filter(content__outcome=outcome)
+    else:
+        outcome = ""
+    entries, sort = _sorted(request, entries, REGISTER_SORTS, "-number")
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(entry, selectors.decision_text(content=entry.content)) for entry in page]
+    context = {"page": page, "rows": rows, "sort": sort, "outcome": outcome, "outcomes": Outcome.choices}
+    return render(request, "governance/register_list.html", context)
 
 
 def register_entry(request: HttpRequest, number: int) -> HttpResponse:
@@ -388,6 +483,7 @@ def register_entry(request: HttpRequest, number: int) -> HttpResponse:
         {
             "entry": entry,
             "content": entry.content,
+            "decision": selectors.decision_text(content=entry.content),
             "rows": selectors.motion_seat_rows(motion=entry.motion),
             "recomputed": recomputed,
             "previous": selectors.register_entry_get(number=entry.number - 1) if entry.number > 1 else None,

@@ -45,14 +45,15 @@ def test_the_month_is_run_followed_reviewed_and_issued_from_the_pages(
     page = browser.get(f"/billing/runs/{run.pk}/").content.decode()
     assert "Drafts of October 2026 to review" in page and "UNDP" in page
     with django_capture_on_commit_callbacks(execute=True):
-        response = browser.post(f"/billing/runs/{run.pk}/issue/")
+        response = browser.post(f"/billing/runs/{run.pk}/issue/", {"confirm": "on"})
     assert response.status_code == 302
     invoice = Invoice.objects.get(agency__code="UNDP", month=OCTOBER)
     assert invoice.status == InvoiceStatus.ISSUED and invoice.pdf_file
     payment = {"reference": "T-1", "paid_on": timezone.localdate().isoformat()}
     assert browser.post(f"/billing/invoices/{invoice.pk}/pay/", payment).status_code == 302
     assert Invoice.objects.get(pk=invoice.pk).status == InvoiceStatus.PAID
-    assert browser.post(f"/billing/invoices/{invoice.pk}/credit-note/", {"reason": "Wrong"}).status_code == 302
+    credit = {"reason": "Wrong", "confirm": "on"}
+    assert browser.post(f"/billing/invoices/{invoice.pk}/credit-note/", credit).status_code == 302
     assert Invoice.objects.get(pk=invoice.pk).status == InvoiceStatus.CANCELLED
 
 

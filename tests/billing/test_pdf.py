@@ -41,7 +41,7 @@ def test_the_issued_invoice_pdf_shows_number_lines_credits_share_totals_and_rate
     assert "SLA service credit" in text and "-2.50" in text
     assert "Share of the facility's fixed costs" in text
     assert f"USD {invoice.total}" in text
-    assert "1 USD = 5.500000 BRL" in text and f"BRL {invoice.local_total}" in text
+    assert "1 USD = 5.5000 BRL" in text and f"BRL {invoice.local_total:,}" in text  # grouped
     assert "Page 1 of 1" in text
 
 

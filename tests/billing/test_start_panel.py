@@ -20,7 +20,7 @@ def test_facility_finance_sees_the_months_with_drafts_to_review(
     page = client_at(facility, finance).get("/").content.decode()
     # then October is there with its number of drafts, linked to them
     assert 'id="start-billing-drafts"' in page
-    assert "October 2026" in page and f"{drafts} drafts" in page
+    assert "October 2026" in page and f"{drafts} draft" in page
     assert "?month=2026-10&amp;status=draft" in page
 
 

@@ -70,7 +70,10 @@ def test_finance_runs_the_month_issues_it_and_undp_downloads_only_its_own_pdf(
     page.screenshot(path=RUN_SCREENSHOT, full_page=True)
 
     # when finance issues the month's drafts
-    page.get_by_role("button", name="Issue all drafts of October 2026").click()
+    page.get_by_role("link", name="Issue all drafts of October 2026…").click()
+    expect(page.locator("#confirmation")).to_contain_text("This cannot be undone.")
+    page.get_by_label("I understand that this cannot be undone.").check()
+    page.get_by_role("button", name="Issue all drafts").click()
 
     # then the invoices carry numbers
     expect(page.locator(".messagelist")).to_contain_text("invoices issued")

@@ -80,6 +80,9 @@ def test_representatives_vote_the_secretary_closes_and_the_decision_is_registere
     # when the secretary closes the vote
     secretary.reload()
     expect(secretary.locator("#seats")).to_contain_text("UNESCO")
+    secretary.get_by_role("link", name="Close the vote now…").click()
+    expect(secretary.locator("#confirmation")).to_contain_text("This cannot be undone.")
+    secretary.get_by_label("I understand that this cannot be undone.").check()
     secretary.get_by_role("button", name="Close the vote now").click()
 
     # then the result and its register entry appear

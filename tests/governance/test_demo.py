@@ -61,7 +61,7 @@ def test_the_demo_board_loads_once_and_the_done_when_journey_works(facility, cli
     # and the secretary closes it
     secretary = client_at(facility)
     secretary.post("/accounts/login/", {"email": "manager@facility.demo", "password": data.DEMO_PASSWORD})
-    assert secretary.post(f"/governance/motions/{manual.pk}/close/").status_code == 302
+    assert secretary.post(f"/governance/motions/{manual.pk}/close/", {"confirm": "on"}).status_code == 302
 
     # then it is adopted, the register verifies, and the minutes download
     manual.refresh_from_db()

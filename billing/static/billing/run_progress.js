@@ -9,7 +9,9 @@
     document.getElementById("run-bar").value = run.percent;
     document.getElementById("run-bar").textContent = run.percent + "%";
     document.getElementById("run-status").textContent = run.status_label;
-    document.getElementById("run-count").textContent = run.agencies_done + " of " + run.agencies_total;
+    // the words around the figures are the page's, in the reader's language
+    document.getElementById("run-done").textContent = run.agencies_done;
+    document.getElementById("run-total").textContent = run.agencies_total;
     document.getElementById("run-drafts").textContent = run.drafts_made;
     document.getElementById("run-skipped").textContent = run.skipped_issued;
     var message = document.getElementById("run-message");
