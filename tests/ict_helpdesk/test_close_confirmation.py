@@ -43,7 +43,7 @@ def test_the_requester_confirming_the_fix_is_asked_too(undp, undp_requester, res
     client = client_at(undp, undp_requester)
     url = f"/helpdesk/{resolved.reference}/close/"
     asked = client.post(url, HTTP_ACCEPT_LANGUAGE="es")
-    assert asked.status_code == 200 and "Esto no se puede deshacer." in asked.content.decode()
+    assert asked.status_code == 200 and "Esta operación no se puede deshacer." in asked.content.decode()
     assert status_of(resolved) == EntryStatus.RESOLVED
     assert client.post(url, {"confirm": "yes"}).status_code == 302
     assert status_of(resolved) == EntryStatus.CLOSED
