@@ -245,7 +245,9 @@ class Invoice(models.Model):
     # Stamped when the invoice is issued, so the issued document never changes with later settings.
     due_on = models.DateField(null=True, blank=True, help_text=_("Issue date plus the payment terms."))
     payment_terms_days = models.PositiveSmallIntegerField(null=True, blank=True)
-    billed_to = models.TextField(blank=True, help_text=_("The agency's billing address when it was issued."))
+    billed_to = models.TextField(
+        blank=True, max_length=500, help_text=_("The agency's billing address when it was issued.")
+    )
     agency_reference = models.CharField(
         max_length=100, blank=True, help_text=_("The agency's purchase order or budget reference when it was issued.")
     )
