@@ -71,6 +71,7 @@ class Role(models.TextChoices):
     BOARD_OBSERVER = "board_observer", _("Board observer (partner, no vote)")
     # In the facility
     PROCUREMENT_AGENT = "procurement_agent", _("Procurement officer")
+    CONTRACTS_COMMITTEE = "contracts_committee", _("Contracts committee member")
     TRAVEL_AGENT = "travel_agent", _("Travel officer")
     ICT_AGENT = "ict_agent", _("ICT officer")
     FACILITY_MANAGER = "facility_manager", _("Facility manager")

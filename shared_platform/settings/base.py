@@ -61,6 +61,7 @@ SHARED_APPS = [
     "ledger",
     "billing",
     "governance",
+    "vendors",
     "notifications",
     "demo",
 ]
