@@ -47,6 +47,21 @@ def roles_at(*, user: User | AnonymousUser, agency: Agency) -> set[str]:
     return set(known[agency.pk])
 
 
+def facility_roles(user: User | AnonymousUser) -> set[str]:
+    """The facility roles a person holds (none for agency staff), kept on the user object for the request."""
+    if not user.is_authenticated:
+        return set()
+    known: set[str] | None = user.__dict__.get("_facility_roles")
+    if known is None:
+        known = set(
+            Membership.objects.filter(user=user, agency__isnull=True, user__is_active=True).values_list(
+                "role", flat=True
+            )
+        )
+        user.__dict__["_facility_roles"] = known
+    return set(known)
+
+
 def user_may_use_address(*, user: User | AnonymousUser, agency: Agency) -> bool:
     """True if the person may use this agency's address (or the facility portal).
 

@@ -50,7 +50,12 @@ class VendorStatus(models.TextChoices):
 class Vendor(models.Model):
     legal_name = models.CharField(_("legal name"), max_length=limits.NAME)
     country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166 code, e.g. BR."))
-    registration_number = models.CharField(_("registration number"), max_length=60)
+    registration_number = models.CharField(
+        _("registration number"), max_length=60, help_text=_("As the country registers it, e.g. a CNPJ in Brazil.")
+    )
+    # The registration number without spaces or punctuation, upper-case: "12.345.678/0001-90" and
+    # "12345678000190" are one company. Written by vendors.services, which compare vendors by it.
+    registration_key = models.CharField(max_length=60, editable=False, default="")
     email = models.EmailField(_("e-mail for solicitations"))
     contact_name = models.CharField(_("contact person"), max_length=limits.NAME, blank=True)
     phone = models.CharField(_("telephone"), max_length=40, blank=True)
@@ -77,6 +82,7 @@ class Vendor(models.Model):
         verbose_name_plural = _("vendors")
         constraints = [
             models.UniqueConstraint(fields=["country", "registration_number"], name="vendor_registered_once"),
+            models.UniqueConstraint(fields=["country", "registration_key"], name="vendor_registration_key_once"),
             # A vendor barred from business carries its reason and date.
             models.CheckConstraint(
                 condition=Q(status="active") | (~Q(status_reason="") & Q(status_since__isnull=False)),
@@ -115,15 +121,21 @@ class VendorContact(models.Model):
 class VendorStatusChange(models.Model):
     """The roster's history: every change of a vendor's status, with who, when and why."""
 
-    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="status_changes")
-    status = models.CharField(max_length=12, choices=VendorStatus.choices)
-    reason = models.TextField(max_length=limits.SHORT_TEXT, blank=True)
-    effective_on = models.DateField()
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    changed_at = models.DateTimeField()
+    vendor = models.ForeignKey(
+        Vendor, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("vendor")
+    )
+    status = models.CharField(_("status"), max_length=12, choices=VendorStatus.choices)
+    reason = models.TextField(_("reason"), max_length=limits.SHORT_TEXT, blank=True)
+    effective_on = models.DateField(_("effective on"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("changed by")
+    )
+    changed_at = models.DateTimeField(_("changed at"))
 
     class Meta:
         ordering = ["-changed_at", "-pk"]
+        verbose_name = _("vendor status change")
+        verbose_name_plural = _("vendor status changes")
 
     def __str__(self) -> str:
         return f"{self.vendor_id} {self.status} {self.effective_on}"
@@ -144,8 +156,10 @@ class MethodThresholds(models.Model):
     micro_purchase_max = models.DecimalField(_("micro-purchase up to (USD)"), max_digits=14, decimal_places=2)
     rfq_max = models.DecimalField(_("request for quotation up to (USD)"), max_digits=14, decimal_places=2)
     committee_above = models.DecimalField(_("contracts committee above (USD)"), max_digits=14, decimal_places=2)
-    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    set_at = models.DateTimeField()
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("set by")
+    )
+    set_at = models.DateTimeField(_("set at"))
 
     class Meta:
         ordering = ["agency", "-effective_from"]
