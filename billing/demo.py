@@ -89,7 +89,7 @@ class BillingDemoSummary:
     credit_notes: list[str] = field(default_factory=list)
 
 
-def _months(count: int) -> list[date]:
+def demo_months(count: int) -> list[date]:
     month = selectors.current_month()
     months = [month]
     for _ in range(count - 1):
@@ -111,7 +111,7 @@ def billing_demo_load(*, months: int = 3) -> BillingDemoSummary:
     finance = User.objects.get(email=FINANCE_EMAIL)
     billing_details_load(finance)
     decision = RegisterEntry.objects.get(motion__title__startswith=PRICE_LIST_TITLE_START)
-    periods = _months(max(months, 1))
+    periods = demo_months(max(months, 1))
     services.price_list_version_create(
         effective_from=periods[0],
         decision=decision,

@@ -362,7 +362,7 @@ class CreditNote(models.Model):
 class NumberCounter(models.Model):
     """The last number given in a series and year. Taken with SELECT ... FOR UPDATE: gapless under concurrency."""
 
-    series = models.CharField(max_length=10)
+    series = models.CharField(max_length=30, help_text="JOF, CN, or an agency's order series such as UNDP-PO.")
     year = models.PositiveIntegerField()
     last_number = models.PositiveIntegerField(default=0)
 

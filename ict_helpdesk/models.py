@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from service_levels.models import Impact, Urgency
 from shared_platform import limits
+from shared_platform.attachments import agency_file_path
 
 
 class TicketKind(models.TextChoices):
@@ -94,10 +95,8 @@ class Message(models.Model):
 
 
 def attachment_path(attachment: Attachment, filename: str) -> str:
-    # Under MEDIA_ROOT/<agency schema>/ (TenantFileSystemStorage); a random part so names never collide.
-    from uuid import uuid4
-
-    return f"helpdesk/{attachment.ticket.reference}/{uuid4().hex}/{filename}"
+    """MEDIA_ROOT/<agency schema>/helpdesk/<ticket reference>/<random>/<name> (named in the migrations)."""
+    return agency_file_path(module="helpdesk", folder=attachment.ticket.reference, name=filename)
 
 
 class Attachment(models.Model):

@@ -20,8 +20,8 @@ from django.http import Http404
 from django.utils.translation import gettext, ngettext
 from django_tenants.utils import schema_context
 
-from accounts.models import FACILITY_ROLES, Membership, Role, User
-from accounts.selectors import sees_whole_agency
+from accounts.models import FACILITY_ROLES, Role, User
+from accounts.selectors import facility_roles, sees_whole_agency
 from ledger.models import OPEN_STATUSES, ClockState, LedgerEntry
 from ledger.selectors import raised_by_or_names
 from service_levels.models import Module
@@ -36,31 +36,17 @@ __all__ = ["sees_whole_agency"]  # the one visibility rule, re-exported for the 
 HELPDESK_AGENT_ROLES = frozenset({Role.ICT_AGENT, Role.FACILITY_MANAGER})
 
 
-def _facility_roles(user: User | AnonymousUser) -> set[str]:
-    if not user.is_authenticated:
-        return set()
-    known: set[str] | None = user.__dict__.get("_facility_roles")
-    if known is None:
-        known = set(
-            Membership.objects.filter(user=user, agency__isnull=True, user__is_active=True).values_list(
-                "role", flat=True
-            )
-        )
-        user.__dict__["_facility_roles"] = known
-    return set(known)
-
-
 def is_helpdesk_agent(*, user: User | AnonymousUser) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
-    return bool(user.is_staff or _facility_roles(user) & HELPDESK_AGENT_ROLES)
+    return bool(user.is_staff or facility_roles(user) & HELPDESK_AGENT_ROLES)
 
 
 def is_helpdesk_reader(*, user: User | AnonymousUser) -> bool:
     """Any of the facility's staff (the auditor too) reads the queue and every ticket; only agents act."""
     if not user.is_authenticated or not user.is_active:
         return False
-    return bool(user.is_staff or _facility_roles(user) & FACILITY_ROLES)
+    return bool(user.is_staff or facility_roles(user) & FACILITY_ROLES)
 
 
 def may_see_ticket(*, user: User | AnonymousUser, ticket: Ticket) -> bool:

@@ -28,11 +28,9 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from django.utils.text import get_valid_filename
 from django.utils.translation import gettext, ngettext
 
 from accounts.models import User
@@ -41,6 +39,8 @@ from ledger.models import EntryStatus, Holder, LedgerEntry
 from service_levels.models import Category, Impact, Metric, Module, Service, Urgency
 from service_levels.selectors import priority_for
 from shared_platform import limits
+from shared_platform.attachments import CheckedUpload, upload_check, uploads_check
+from shared_platform.attachments import attachment_name as attachment_name  # where the helpdesk's callers find it
 from shared_platform.errors import ApplicationError
 from shared_platform.plain_text import single_line
 from shared_platform.queue import enqueue_after_commit
@@ -48,23 +48,6 @@ from tenants.models import Agency
 
 from .models import SERVICE_OF_KIND, Attachment, Message, Survey, Ticket, TicketKind
 from .selectors import is_helpdesk_agent, may_see_ticket
-
-# What may be attached, by extension, and the first bytes a file of that kind starts with
-# (None: any text). A file whose content does not match its name is refused.
-ATTACHMENT_KINDS: dict[str, tuple[str, tuple[bytes, ...] | None]] = {
-    ".pdf": ("application/pdf", (b"%PDF",)),
-    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".gif": ("image/gif", (b"GIF87a", b"GIF89a")),
-    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
-    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
-    ".pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", (b"PK\x03\x04",)),
-    ".zip": ("application/zip", (b"PK\x03\x04",)),
-    ".txt": ("text/plain", None),
-    ".log": ("text/plain", None),
-    ".csv": ("text/csv", None),
-}
 
 
 def _now(at: datetime | None) -> datetime:
@@ -113,94 +96,33 @@ def _text(value: str, *, field: str, required: str, limit: int | None = None) ->
 # -- attachments ------------------------------------------------------------------
 
 
-# A file name is stored as one path component: at most this many bytes of UTF-8
-# (file systems allow 255; the rest of the path is the ticket's folder).
-FILE_NAME_MAX_BYTES = 200
-
-
-def attachment_name(original: str) -> str:
-    """The name a file is stored and shown under: safe characters only, shortened keeping its extension.
-
-    A very long name is cut to `limits.FILE_NAME` characters (and
-    FILE_NAME_MAX_BYTES bytes) before its extension, so `report...pdf` stays a
-    PDF; a name with nothing usable in it becomes `file`.
-    """
-    base = original.replace("\\", "/").rsplit("/", 1)[-1]
-    try:
-        name = get_valid_filename(base)
-    except SuspiciousFileOperation:
-        name = "file"
-    stem, dot, extension = name.rpartition(".")
-    if not dot or not stem:
-        stem, dot, extension = name, "", ""
-    suffix = (dot + extension)[:20]  # no allowed kind has a longer extension
-    room = limits.FILE_NAME - len(suffix)
-    stem = stem[:room]
-    while len((stem + suffix).encode()) > FILE_NAME_MAX_BYTES:
-        stem = stem[:-1]
-    return (stem or "file") + suffix
-
-
-def attachment_check(upload: UploadedFile) -> tuple[str, str]:
-    """Refuse a file that is too big, of a kind not allowed, or whose content does not match its name.
+def attachment_check(upload: UploadedFile) -> CheckedUpload:
+    """Refuse a file that is too big (HELPDESK_ATTACHMENT_MAX_BYTES), of a kind not allowed, or whose content
+    does not match its name (`shared_platform.attachments`, with the helpdesk's codes: `helpdesk.attachment_*`).
 
     Returns the safe file name and its content type.
     """
-    name = attachment_name(upload.name or "")
-    limit = settings.HELPDESK_ATTACHMENT_MAX_BYTES
-    if upload.size is None or upload.size > limit:
-        figures = {"name": name, "size": f"{(upload.size or 0) / 1_048_576:.1f}", "limit": limit // 1_048_576}
-        raise ApplicationError(
-            gettext("%(name)s is %(size)s MB; attachments are at most %(limit)d MB.") % figures,
-            code="helpdesk.attachment_too_large",
-            status_code=413,
-            fields={"attachments": [gettext("%(name)s is larger than %(limit)d MB.") % figures]},
-        )
-    extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension not in ATTACHMENT_KINDS:
-        allowed = ", ".join(sorted(kind.lstrip(".") for kind in ATTACHMENT_KINDS))
-        figures = {"name": name, "allowed": allowed}
-        raise ApplicationError(
-            gettext("%(name)s: files of this kind cannot be attached (allowed: %(allowed)s).") % figures,
-            code="helpdesk.attachment_type",
-            fields={"attachments": [gettext("%(name)s is not an allowed kind of file (%(allowed)s).") % figures]},
-        )
-    content_type, signatures = ATTACHMENT_KINDS[extension]
-    upload.seek(0)
-    head = upload.read(2048)
-    upload.seek(0)
-    # Text has no signature: it only must not be binary.
-    matches = b"\x00" not in head if signatures is None else any(head.startswith(sig) for sig in signatures)
-    if not matches:
-        figures = {"name": name, "kind": extension.lstrip(".")}
-        raise ApplicationError(
-            gettext("%(name)s does not contain what its name says (%(kind)s).") % figures,
-            code="helpdesk.attachment_content",
-            fields={"attachments": [gettext("%(name)s is not a real %(kind)s file.") % figures]},
-        )
-    return name, content_type
+    return upload_check(upload, code_prefix="helpdesk", max_bytes=settings.HELPDESK_ATTACHMENT_MAX_BYTES)
 
 
-def _attachments_check(files: Sequence[UploadedFile]) -> list[tuple[UploadedFile, str, str]]:
-    if len(files) > settings.HELPDESK_ATTACHMENTS_PER_MESSAGE:
-        message = ngettext(
-            "At most %(count)d file at a time.",
-            "At most %(count)d files at a time.",
-            settings.HELPDESK_ATTACHMENTS_PER_MESSAGE,
-        ) % {"count": settings.HELPDESK_ATTACHMENTS_PER_MESSAGE}
-        raise ApplicationError(message, code="helpdesk.too_many_attachments", fields={"attachments": [message]})
-    return [(upload, *attachment_check(upload)) for upload in files]
+def _attachments_check(files: Sequence[UploadedFile]) -> list[tuple[UploadedFile, CheckedUpload]]:
+    return uploads_check(
+        files,
+        code_prefix="helpdesk",
+        max_count=settings.HELPDESK_ATTACHMENTS_PER_MESSAGE,
+        max_bytes=settings.HELPDESK_ATTACHMENT_MAX_BYTES,
+    )
 
 
 def _attach(
     ticket: Ticket,
-    checked: list[tuple[UploadedFile, str, str]],
+    checked: list[tuple[UploadedFile, CheckedUpload]],
     *,
     by: User,
     at: datetime,
     message: Message | None = None,
 ) -> None:
-    for upload, name, content_type in checked:
+    for upload, (name, content_type) in checked:
         attachment = Attachment(
             ticket=ticket,
             message=message,

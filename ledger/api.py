@@ -122,8 +122,12 @@ class LedgerEntrySerializer(serializers.ModelSerializer[LedgerEntry]):
     agency: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
     service: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
     agreement: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="reference", read_only=True)
-    requester: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="email", read_only=True)
-    assignee: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    requester: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="email", read_only=True, allow_null=True
+    )
+    assignee: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="email", read_only=True, allow_null=True
+    )
     clocks = serializers.SerializerMethodField()
 
     class Meta:

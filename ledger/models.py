@@ -46,6 +46,11 @@ class LedgerEntry(models.Model):
     title = models.CharField(max_length=200, help_text="Shown across agencies: never personal or sensitive detail.")
     priority = models.CharField(max_length=2, choices=Priority.choices, blank=True)
     status = models.CharField(max_length=10, choices=EntryStatus.choices, default=EntryStatus.NEW)
+    step = models.CharField(
+        max_length=30,
+        blank=True,
+        help_text="The module's own step within the status (procurement: bidding, evaluation, committee…).",
+    )
     held_by = models.CharField(max_length=10, choices=Holder.choices, default=Holder.FACILITY)
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -88,6 +93,7 @@ class LedgerEntry(models.Model):
             ),
             models.Index(fields=["agency", "-opened_at"], name="ledger_agency_recent"),
             models.Index(fields=["module", "status"], name="ledger_queue"),
+            models.Index(fields=["module", "step"], name="ledger_module_step"),
             # Satisfaction per agency and month: only the rated requests.
             models.Index(
                 fields=["rated_at", "agency"],
@@ -243,6 +249,8 @@ class EventKind(models.TextChoices):
     BILLED = "billed", _("Billable units recorded")
     PRIORITY = "priority", _("Priority changed")
     RATED = "rated", _("Rated by the requester")
+    STEP = "step", _("Step reached")
+    SERVICE = "service", _("Service changed")
 
 
 class LedgerEvent(models.Model):

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -460,3 +460,16 @@ def breach_list(*, filters: LedgerFilters) -> QuerySet[SlaBreach]:
     if filters.module:
         breaches = breaches.filter(service__module=filters.module)
     return breaches.order_by("-due_at", "-pk")
+
+
+def with_due_times(entries: QuerySet[LedgerEntry], *, now: datetime | None = None) -> QuerySet[LedgerEntry]:
+    """Each entry's next due time (`next_due`) and, once a running clock ran out, since when it is overdue
+    (`overdue_since`), for queues sorted by urgency in one query."""
+    now = now or timezone.now()
+    running = Q(clocks__state=ClockState.RUNNING)
+    return entries.annotate(
+        next_due=Min("clocks__due_at", filter=running & Q(clocks__breached_at__isnull=True, clocks__due_at__gte=now)),
+        overdue_since=Min(
+            "clocks__due_at", filter=running & (Q(clocks__breached_at__isnull=False) | Q(clocks__due_at__lt=now))
+        ),
+    )

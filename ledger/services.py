@@ -444,6 +444,28 @@ def entry_assign(
     return entry
 
 
+def _retarget(entry: LedgerEntry, targets: dict[str, int], at: datetime, *, stop_the_others: bool = False) -> None:
+    """Give every clock still counting its new target; the business time it has used stays used.
+
+    A running clock is banked and rescheduled from `at`; a clock already past its
+    new target falls due at once (the beat task records the breach). A clock
+    that already stopped keeps the target it was measured against. A clock with
+    no new target keeps its old one, or stops when `stop_the_others`.
+    """
+    for clock in entry.clocks.select_for_update().exclude(state=ClockState.STOPPED):
+        if clock.metric not in targets:
+            if stop_the_others:
+                _stop(clock, entry, at)
+            continue
+        _breach_if_due(clock, entry, at)
+        clock.target_minutes = targets[clock.metric]
+        if clock.state == ClockState.RUNNING:
+            _bank(clock, entry, at)
+            clock.running_since = at
+            _schedule(clock, entry)
+        _clock_save(clock, "target_minutes")
+
+
 @transaction.atomic
 def entry_reprioritise(
     *, entry: LedgerEntry, priority: str, reason: str, at: datetime | None = None, actor: User | None = None
@@ -469,17 +491,7 @@ def entry_reprioritise(
             code="ledger.illegal_transition",
             status_code=409,
         )
-    targets = targets_for(agreement=entry.agreement, service=entry.service, priority=priority)
-    for clock in entry.clocks.select_for_update().exclude(state=ClockState.STOPPED):
-        if clock.metric not in targets:
-            continue
-        _breach_if_due(clock, entry, at)
-        clock.target_minutes = targets[clock.metric]
-        if clock.state == ClockState.RUNNING:
-            _bank(clock, entry, at)
-            clock.running_since = at
-            _schedule(clock, entry)
-        _clock_save(clock, "target_minutes")
+    _retarget(entry, targets_for(agreement=entry.agreement, service=entry.service, priority=priority), at)
     before = entry.priority
     entry.priority = priority
     entry.save(update_fields=["priority", "updated_at"])
@@ -510,6 +522,69 @@ def entry_rate(*, entry: LedgerEntry, score: int, at: datetime | None = None, ac
     entry.satisfaction, entry.rated_at = score, at
     entry.save(update_fields=["satisfaction", "rated_at", "updated_at"])
     _event(entry, EventKind.RATED, at, actor, f"{score} of 5")
+    return entry
+
+
+@transaction.atomic
+def entry_step(*, entry: LedgerEntry, step: str, at: datetime | None = None, actor: User | None = None) -> LedgerEntry:
+    """Record the module's own step (a procurement case at bid opening, with the committee…).
+
+    The facility's queues filter on it across agencies with one indexed query;
+    the status and the clocks do not change. A new request becomes open.
+    """
+    at = _now(at)
+    entry = _locked(entry)
+    if entry.status not in OPEN_STATUSES:
+        raise ApplicationError(
+            gettext("%(request)s is no longer open.") % {"request": entry.reference},
+            code="ledger.illegal_transition",
+            status_code=409,
+        )
+    if entry.step == step:
+        return entry
+    entry.step = step
+    entry.save(update_fields=["step", "updated_at"])
+    if entry.status == EntryStatus.NEW:
+        _move(entry, EntryStatus.OPEN, at, actor)
+    _event(entry, EventKind.STEP, at, actor, step)
+    return entry
+
+
+@transaction.atomic
+def entry_service_change(
+    *, entry: LedgerEntry, service: Service, reason: str, at: datetime | None = None, actor: User | None = None
+) -> LedgerEntry:
+    """Move an open request to another service of the same module (a procurement method changed).
+
+    The request is then measured and billed as the new service: each running
+    or paused clock keeps the business time it has used and takes the new
+    service's target for its metric under the same agreement; a clock the
+    new service has no target for stops. Refused when the agreement does not
+    include the new service (`sla.service_not_in_agreement`). The reason is
+    kept in the request's history.
+    """
+    at = _now(at)
+    entry = _locked(entry)
+    if entry.status not in OPEN_STATUSES:
+        raise ApplicationError(
+            gettext("%(request)s is no longer open.") % {"request": entry.reference},
+            code="ledger.illegal_transition",
+            status_code=409,
+        )
+    if service.module != entry.module:
+        raise ApplicationError(
+            gettext("%(service)s belongs to another module.") % {"service": service.code},
+            code="ledger.other_module",
+        )
+    if service.pk == entry.service_id:
+        return entry
+    agreement_covering(agency=entry.agency, service=service, on=timezone.localtime(entry.opened_at).date())
+    targets = targets_for(agreement=entry.agreement, service=service, priority=entry.priority)
+    before = entry.service.code
+    _retarget(entry, targets, at, stop_the_others=True)
+    entry.service = service
+    entry.save(update_fields=["service", "updated_at"])
+    _event(entry, EventKind.SERVICE, at, actor, f"{before} → {service.code}: {reason}")
     return entry
 
 
