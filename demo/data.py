@@ -43,6 +43,8 @@ FACILITY_PEOPLE = [
     # e-mail, first name, last name, roles, platform administrator
     ("manager@facility.demo", "Gabriela", "Martins", [Role.FACILITY_MANAGER], False),
     ("procurement@facility.demo", "Henrique", "Barbosa", [Role.PROCUREMENT_AGENT], False),
+    ("procurement2@facility.demo", "Paula", "Nogueira", [Role.PROCUREMENT_AGENT], False),
+    ("committee@facility.demo", "Rafael", "Moreira", [Role.CONTRACTS_COMMITTEE], False),
     ("travel@facility.demo", "Isabela", "Ribeiro", [Role.TRAVEL_AGENT], False),
     ("ict@facility.demo", "João", "Carvalho", [Role.ICT_AGENT], False),
     ("ict2@facility.demo", "Karina", "Gomes", [Role.ICT_AGENT], False),

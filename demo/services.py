@@ -9,9 +9,11 @@ from accounts.services import membership_grant, user_create
 from billing.demo import billing_demo_load
 from governance.demo import governance_demo_load
 from ledger.services import alerts_muted
+from procurement.demo import procurement_demo_load
 from shared_platform.tasks import beat_run_once
 from tenants.models import Agency
 from tenants.services import agency_create, facility_ensure
+from vendors.demo import roster_ensure
 
 from . import data, sla
 
@@ -63,7 +65,11 @@ def demo_load(*, history_months: int = 3) -> DemoSummary:
         user = _person_ensure(email=email, first_name=first, last_name=last, is_staff=is_admin, summary=summary)
         for role in roles:
             membership_grant(user=user, role=role, agency=None)
+    # The vendor roster shared by every agency: about thirty vendors, one ineligible, one suspended.
+    roster_ensure()
     summary.requests_added = sla.history_load(months=history_months) if history_months else 0
+    # Purchases from requisition to order, with sealed bids opened and evaluated, before billing meters them.
+    summary.requests_added += procurement_demo_load(months=history_months) if history_months else 0
     # The board: one decided motion (in the register) and one open silence procedure.
     summary.motions_created = governance_demo_load().motions_created
     # Billing: the past months invoiced (one corrected by a credit note), the current month in draft.

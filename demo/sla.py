@@ -53,7 +53,8 @@ TITLES = {
     "PRC-LTA": ["Call-off: interpretation services", "Call-off: travel agency fees", "Call-off: cleaning services"],
 }
 # Requests per agency per month, by service: ICT dominates, as it does in a common back office.
-MONTHLY_MIX = {"ICT-INC": 14, "ICT-REQ": 6, "TRV-TA": 4, "PRC-MICRO": 2, "PRC-RFQ": 1, "PRC-LTA": 1}
+# Purchases other than call-offs are played in full by procurement/demo.py, requisition to order.
+MONTHLY_MIX = {"ICT-INC": 14, "ICT-REQ": 6, "TRV-TA": 4, "PRC-LTA": 2}
 
 
 def agreements_ensure() -> dict[str, Agreement]:
@@ -208,7 +209,8 @@ def _request_play(
         clock_stop(entry=entry, metric=Metric.FIRST_RESPONSE, at=moment, actor=agent)
     main_metric = next(m for m in (Metric.RESOLUTION, Metric.COMPLETION, Metric.AUTHORIZATION) if m in targets)
     used = targets[main_metric] * _fraction(rng)
-    if rng.random() < 0.3:  # the facility had to wait on the requester or a supplier
+    # The facility had to wait on the requester or a supplier; call-offs wait on their supplier more often.
+    if rng.random() < (0.6 if service.module == Module.PROCUREMENT else 0.3):
         pause_at = _later(calendar, opened, used * rng.uniform(0.2, 0.6))
         if pause_at >= now:
             return
@@ -216,7 +218,7 @@ def _request_play(
         entry_pause(entry=entry, waiting_on=waiting_on, at=pause_at, actor=agent)
         wait = rng.uniform(60, 9 * 60 * 2)
         if waiting_on == "supplier" and not agreement.supplier_wait_pauses_clock:
-            wait = targets[main_metric] * rng.uniform(0.3, 1.0)  # suppliers are slow, and the clock runs on
+            wait = targets[main_metric] * rng.uniform(0.5, 1.2)  # suppliers are slow, and the clock runs on
         resume_at = _later(calendar, pause_at, wait)
         if resume_at >= now:
             return

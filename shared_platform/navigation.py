@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import FACILITY_ROLES, Role
 from billing.selectors import FACILITY_READER_ROLES as BILLING_FACILITY_ROLES
 from governance.selectors import BOARD_READER_ROLES
+from vendors.selectors import ROSTER_READER_ROLES
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,17 @@ NAVIGATION: list[NavItem] = [
         on_agency=False,
         roles=frozenset({Role.FACILITY_MANAGER}),
     ),
+    # Procurement (procurement/): an agency's people raise and follow requisitions (approvers decide them from
+    # the approvals inbox); the facility's staff work one queue across agencies, the committee its cases.
+    NavItem(_("Requisitions"), "procurement:requisitions", on_facility=False, on_agency=True),
+    NavItem(_("Procurement"), "procurement:queue", on_facility=True, on_agency=False, roles=FACILITY_ROLES),
+    NavItem(
+        _("Contracts committee"),
+        "procurement:committee",
+        on_facility=True,
+        on_agency=False,
+        roles=frozenset({Role.CONTRACTS_COMMITTEE, Role.FACILITY_MANAGER}),
+    ),
     NavItem(_("Catalogue"), "catalogue", on_facility=True, on_agency=True),
     NavItem(_("Calendars"), "calendars", on_facility=True, on_agency=False, roles=FACILITY_ROLES),
     NavItem(_("Agreements"), "agreements", on_facility=True, on_agency=False, roles=FACILITY_ROLES),
@@ -62,6 +74,9 @@ NAVIGATION: list[NavItem] = [
     NavItem(
         _("Invoices"), "billing:invoices", on_facility=False, on_agency=True, roles=frozenset({Role.AGENCY_FINANCE})
     ),
+    # The vendor roster and the method thresholds (vendors/): the facility's procurement officers and manager keep
+    # them; the contracts committee and the auditor read.
+    NavItem(_("Vendors"), "vendors:roster", on_facility=True, on_agency=False, roles=ROSTER_READER_ROLES),
     NavItem(_("People"), "agency-people", on_facility=False, on_agency=True),
     NavItem(_("API"), "api-docs", on_facility=True, on_agency=True),
 ]

@@ -6,6 +6,7 @@ from billing import urls as billing_urls
 from governance import urls as governance_urls
 from ict_helpdesk import urls as helpdesk_urls
 from ledger.api import urlpatterns as ledger_api
+from procurement import urls as procurement_urls
 from service_levels.api import urlpatterns as catalogue_api
 
 from . import views
@@ -24,11 +25,13 @@ urlpatterns = [
     *governance_urls.agency_urlpatterns,
     *helpdesk_urls.agency_urlpatterns,
     *billing_urls.agency_urlpatterns,
+    *procurement_urls.agency_urlpatterns,
     api(
         *sla_api,
         *governance_urls.agency_api_urlpatterns,
         *helpdesk_urls.agency_api_urlpatterns,
         *billing_urls.agency_api_urlpatterns,
+        *procurement_urls.agency_api_urlpatterns,
     ),
 ]
 

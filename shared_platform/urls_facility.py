@@ -7,7 +7,9 @@ from billing import urls as billing_urls
 from governance import urls as governance_urls
 from ict_helpdesk import urls as helpdesk_urls
 from ledger.api import urlpatterns as ledger_api
+from procurement import urls as procurement_urls
 from service_levels.api import urlpatterns as catalogue_api
+from vendors import urls as vendors_urls
 
 from . import views
 from .urls_common import api
@@ -25,11 +27,15 @@ urlpatterns = [
     *governance_urls.facility_urlpatterns,
     *helpdesk_urls.facility_urlpatterns,
     *billing_urls.facility_urlpatterns,
+    *vendors_urls.facility_urlpatterns,
+    *procurement_urls.facility_urlpatterns,
     api(
         *sla_api,
         *governance_urls.facility_api_urlpatterns,
         *helpdesk_urls.facility_api_urlpatterns,
         *billing_urls.facility_api_urlpatterns,
+        *vendors_urls.facility_api_urlpatterns,
+        *procurement_urls.facility_api_urlpatterns,
     ),
 ]
 

@@ -26,12 +26,14 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client, TestCase, override_settings
+from django_tenants.utils import schema_context
 
 from accounts.models import FACILITY_ROLES, Membership, Role, User
 from accounts.selectors import addresses_for
 from billing.models import CreditNote, Invoice
 from demo import data
 from ledger.models import LedgerEntry
+from procurement.models import PurchaseOrder, Requisition
 from shared_platform.tasks import beat_run_once
 from shared_platform.tenancy import agency_host
 from tenants.models import Agency
@@ -96,6 +98,14 @@ def demo_world(django_db_setup: None, django_db_blocker, tmp_path_factory) -> It
             for model in (Invoice, CreditNote):
                 for agency_id, number in model.objects.exclude(number=None).values_list("agency_id", "number"):
                     documents.setdefault(agency_id, set()).add(number)
+            # Requisitions not yet approved are not on the ledger; purchase orders are the agency's documents.
+            for agency in Agency.objects.agencies():
+                with schema_context(agency.schema_name):
+                    for reference, requester_id in Requisition.objects.values_list("reference", "requester_id"):
+                        references.setdefault(agency.pk, {})[reference] = requester_id
+                    documents.setdefault(agency.pk, set()).update(
+                        PurchaseOrder.objects.values_list("number", flat=True)
+                    )
             yield DemoWorld(references=references, documents=documents, media_root=media_root)
         finally:
             transaction.set_rollback(True)

@@ -207,6 +207,10 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "shared_platform" / "static"]
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Sealed bids (procurement/sealing.py): Fernet keys from the environment, never from the database;
+# without one, a key file made once beside the embedded servers (a development machine).
+BID_SEALING_KEY = env("BID_SEALING_KEY", default="")
+BID_SEALING_KEY_FILE = env("BID_SEALING_KEY_FILE", default=str(VAR_DIR / "bid-sealing.key"))
 MEDIA_URL = "/media/"
 # Uploaded files land under MEDIA_ROOT/<schema>/: dropping an agency removes a folder.
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
@@ -216,6 +220,10 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
+# A requisition may have 200 lines of five fields each, sent as one form (Django's default allows 1,000 fields).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1_500
+# The largest file a person may upload to any module (shared_platform.attachments); a module may set its own.
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
 # --- Locale ------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -285,6 +293,16 @@ SPECTACULAR_SETTINGS = {
         "RequestStatusEnum": "ledger.models.EntryStatus",
         "ClockHolderEnum": "ledger.models.Holder",
         "TicketKindEnum": "ict_helpdesk.models.TicketKind",
+        "VendorStatusEnum": "vendors.models.VendorStatus",
+        "PurchaseMethodEnum": "procurement.models.Method",
+        "RequisitionStatusEnum": "procurement.models.RequisitionStatus",
+        "CaseEventKindEnum": "procurement.models.CaseEventKind",
+        "DeviationKindEnum": "procurement.models.DeviationKind",
+        "DeviationStatusEnum": "procurement.models.DeviationStatus",
+        "SolicitationStatusEnum": "procurement.models.SolicitationStatus",
+        "EnvelopeEnum": "procurement.models.Envelope",
+        "CommitteeDecisionEnum": "procurement.models.CommitteeDecision",
+        "PurchaseOrderStatusEnum": "procurement.models.OrderStatus",
     },
 }
 
@@ -325,8 +343,9 @@ CELERY_BEAT_SCHEDULE = {
 # --- ICT helpdesk ------------------------------------------------------------
 # How long after resolution a requester may reopen a ticket; after that it closes by itself.
 HELPDESK_REOPEN_DAYS = env.int("HELPDESK_REOPEN_DAYS", default=7)
-# Attachments: at most this size each, of these kinds (by extension, checked against the file's content).
-HELPDESK_ATTACHMENT_MAX_BYTES = env.int("HELPDESK_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# Attachments: at most this size each (the platform's limit unless set), of the kinds in
+# shared_platform.attachments (by extension, checked against the file's content).
+HELPDESK_ATTACHMENT_MAX_BYTES = env.int("HELPDESK_ATTACHMENT_MAX_BYTES", default=ATTACHMENT_MAX_BYTES)
 HELPDESK_ATTACHMENTS_PER_MESSAGE = 5
 # How long the survey link in the resolution e-mail stays valid.
 HELPDESK_SURVEY_DAYS = env.int("HELPDESK_SURVEY_DAYS", default=30)
