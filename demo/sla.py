@@ -52,6 +52,9 @@ TITLES = {
     "PRC-ITB": ["Vehicles for field offices", "Solar kits for health clinics"],
     "PRC-LTA": ["Call-off: interpretation services", "Call-off: travel agency fees", "Call-off: cleaning services"],
 }
+# Each agency also has one travel authorization open with this share of its target used (past the first warning).
+AT_RISK_SERVICE = "TRV-TA"
+AT_RISK_SHARE = 0.9
 # Requests per agency per month, by service: ICT dominates, as it does in a common back office.
 # Purchases other than call-offs are played in full by procurement/demo.py, requisition to order.
 MONTHLY_MIX = {"ICT-INC": 14, "ICT-REQ": 6, "TRV-TA": 4, "PRC-LTA": 2}
@@ -146,8 +149,71 @@ def history_load(*, months: int = 3, now: datetime | None = None) -> int:
                         agent=rng.choice(agents[service.module]) if agents[service.module] else None,
                     )
                     added += 1
+            if agreement.services.filter(service__code=AT_RISK_SERVICE).exists():
+                number += 1
+                _at_risk_play(
+                    calendar=calendar,
+                    agency=agency,
+                    agreement=agreement,
+                    service=services[AT_RISK_SERVICE],
+                    reference=f"DEMO-{agency.code}-{services[AT_RISK_SERVICE].module.upper()}-{number:04d}",
+                    title=rng.choice(TITLES[AT_RISK_SERVICE]),
+                    now=now,
+                    requester=requesters[0] if requesters else None,
+                    agent=agents[services[AT_RISK_SERVICE].module][0]
+                    if agents[services[AT_RISK_SERVICE].module]
+                    else None,
+                )
+                added += 1
         clocks_check(now=now)
     return added
+
+
+def _working_time_before(calendar: BusinessCalendar, end: datetime, wanted: timedelta) -> datetime:
+    """The latest instant from which `wanted` of working time has passed by `end` (bisection on the wall clock)."""
+    low, high = end - timedelta(days=366), end
+    while high - low > timedelta(minutes=1):
+        middle = low + (high - low) / 2
+        if calendar.working_time_between(middle, end) > wanted:
+            low = middle
+        else:
+            high = middle
+    return high
+
+
+def _at_risk_play(
+    *,
+    calendar: BusinessCalendar,
+    agency: Agency,
+    agreement: Agreement,
+    service: Service,
+    reference: str,
+    title: str,
+    now: datetime,
+    requester: User | None,
+    agent: User | None,
+) -> None:
+    """One request still open with AT_RISK_SHARE of its target used, whatever the day the demo loads.
+
+    Random history leaves the clocks running now wherever chance put them; on
+    a Monday morning none may have passed its first warning. The manager's
+    "requests at risk" and the requester's next due time always have this one.
+    """
+    targets = targets_for(agreement=agreement, service=service, priority="")
+    main_metric = next(m for m in (Metric.RESOLUTION, Metric.COMPLETION, Metric.AUTHORIZATION) if m in targets)
+    opened = _working_time_before(calendar, now, timedelta(minutes=targets[main_metric] * AT_RISK_SHARE))
+    entry = entry_open(
+        agency=agency,
+        service=service,
+        reference=reference,
+        title=title,
+        priority="",
+        requester=requester,
+        opened_at=opened,
+    )
+    entry_assign(entry=entry, assignee=agent, at=_later(calendar, opened, 5), actor=agent)
+    if Metric.FIRST_RESPONSE in targets:
+        clock_stop(entry=entry, metric=Metric.FIRST_RESPONSE, at=_later(calendar, opened, 10), actor=agent)
 
 
 def _fraction(rng: random.Random) -> float:

@@ -565,8 +565,8 @@ def test_solicitation_input_is_checked_with_clear_messages(
     assert "987654" in error["message"]
     refused(
         buyer.post(url, body | {"vendors": [*body["vendors"], ineligible_vendor.pk]}, format="json"),
-        400,
-        code="procurement.vendor_not_eligible",
+        409,
+        code="vendors.vendor_not_eligible",
     )
     refused(
         buyer.post(url, body | {"vendors": body["vendors"][:2]}, format="json"), 400, code="procurement.too_few_vendors"
