@@ -3,7 +3,8 @@ or critical accessibility problem on the shared pages.
 
 Each role walks its start page and its main list page at 390 x 844: the page must not scroll sideways
 (`document.documentElement.scrollWidth <= 390`). Screenshots land in /tmp/phone-<role>-<page>.png.
-The accessibility check (tests/browser/axe.py) runs on the pages of the platform, accounts and ledger apps;
+The accessibility check (tests/browser/axe.py) runs on the pages of the platform, accounts, ledger, procurement and
+the vendor roster;
 to check another page, add it to `AXE_PAGES` (or call `axe_violations(page)` in a journey).
 """
 
@@ -27,10 +28,15 @@ PHONE = {"width": 390, "height": 844}
 
 # role -> (e-mail, agency code or None for the portal, [paths: the start page, then the main list page])
 JOURNEYS = {
-    "requester": ("ana@undp.test", "undp", ["/", "/requests/", "/helpdesk/", "/sla/", "/people/"]),
+    "requester": (
+        "ana@undp.test",
+        "undp",
+        ["/", "/requests/", "/helpdesk/", "/procurement/", "/procurement/new/", "/sla/", "/people/"],
+    ),
     "approver": ("bruno@undp.test", "undp", ["/", "/approvals/", "/requests/"]),
     "ict-agent": ("ict@facility.test", None, ["/", "/helpdesk/", "/requests/", "/sla/"]),
     "facility-finance": ("finance@facility.test", None, ["/", "/billing/"]),
+    "buyer": ("buyer@facility.test", None, ["/", "/procurement/", "/vendors/", "/vendors/thresholds/"]),
     "board-member": ("board@undp.test", None, ["/", "/governance/"]),
 }
 
@@ -41,6 +47,7 @@ AXE_PAGES = {
     "ict-agent": ["/", "/requests/", "/sla/"],
     "facility-finance": ["/"],
     "board-member": ["/"],
+    "buyer": ["/", "/procurement/", "/vendors/"],
 }
 
 
@@ -51,6 +58,7 @@ def people_and_requests(undp, unfpa, facility, sign_agreement, raise_request, ma
     make_person((Role.APPROVER, undp), (Role.REQUESTER, undp), email="bruno@undp.test", first_name="Bruno")
     make_person((Role.ICT_AGENT, None), email="ict@facility.test", first_name="Iara", last_name="Costa")
     make_person((Role.FACILITY_FINANCE, None), email="finance@facility.test", first_name="Fábio")
+    make_person((Role.PROCUREMENT_AGENT, None), email="buyer@facility.test", first_name="Paula", last_name="Nogueira")
     make_person(
         (Role.BOARD_REPRESENTATIVE, undp), (Role.REQUESTER, undp), email="board@undp.test", first_name="Beatriz"
     )
