@@ -181,6 +181,7 @@ def _working_time_before(calendar: BusinessCalendar, end: datetime, wanted: time
     return high
 
 
+@transaction.atomic
 def _at_risk_play(
     *,
     calendar: BusinessCalendar,
