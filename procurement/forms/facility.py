@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from billing.models import Currency
 from ict_helpdesk.forms import MultipleFileField, OnePageForm
 from procurement import services
+from procurement.history import STEP_NAMES
 from procurement.models import (
     Bid,
     CommitteeDecision,
@@ -37,16 +38,7 @@ from shared_platform import limits
 from tenants.models import Agency
 from vendors.models import Vendor, VendorStatus
 
-STEP_CHOICES = [
-    (services.STEP_WAITING_BUYER, _("Waiting for a buyer")),
-    (services.STEP_SOURCING, _("Sourcing")),
-    (services.STEP_BIDDING, _("Open for bids")),
-    (services.STEP_EVALUATION, _("Evaluation")),
-    (services.STEP_COMMITTEE, _("Contracts committee")),
-    (services.STEP_AWARD, _("Award")),
-    (services.STEP_ORDER, _("Purchase order")),
-]
-STEP_NAMES = dict(STEP_CHOICES)
+STEP_CHOICES = list(STEP_NAMES.items())
 
 CURRENCY_CHOICES = [(code, code) for code in Currency.values]
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")

@@ -45,6 +45,7 @@ from ..forms.agency import (
     WithdrawForm,
     line_formset,
 )
+from ..history import case_event_detail
 from ..models import (
     CaseEventKind,
     Method,
@@ -243,11 +244,7 @@ def _history(requisition: Requisition) -> list[dict[str, Any]]:
     """The case's events as the agency reads them: a bid's arrival says nothing of who bid before opening."""
     rows = []
     for event in requisition.events.all():
-        detail = event.detail
-        if event.kind == CaseEventKind.BID:
-            detail = ""
-        elif event.kind == CaseEventKind.APPROVED and detail in Method.values:
-            detail = str(Method(detail).label)
+        detail = "" if event.kind == CaseEventKind.BID else case_event_detail(event.kind, event.detail)
         rows.append({"at": event.at, "kind": event.get_kind_display(), "actor": event.actor, "detail": detail})
     return rows
 

@@ -30,11 +30,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.services import locked_out_message
-from ledger.models import LedgerEntry
 from ledger.selectors import entry_clocks
 from procurement import selectors, services
 from procurement.forms.facility import (
-    STEP_NAMES,
     AmendmentForm,
     AnswerForm,
     AskForm,
@@ -57,6 +55,7 @@ from procurement.forms.facility import (
     ScoreForm,
     SolicitationForm,
 )
+from procurement.history import STEP_NAMES, facility_history
 from procurement.models import (
     SOLICITED_METHODS,
     BidDocument,
@@ -166,19 +165,6 @@ def _solicitation(requisition: Requisition) -> Solicitation:
             _("No solicitation has gone out for this purchase."), code="procurement.no_solicitation", status_code=409
         )
     return solicitation
-
-
-def _history(requisition: Requisition, entry: LedgerEntry) -> list[dict[str, Any]]:
-    """The purchase's own steps and the ledger's (status, clocks, assignment), in time order."""
-    rows = [
-        {"at": event.at, "actor": event.actor, "what": event.get_kind_display(), "detail": event.detail}
-        for event in requisition.events.select_related("actor")
-    ]
-    rows += [
-        {"at": event.at, "actor": event.actor, "what": event.get_kind_display(), "detail": event.detail}
-        for event in entry.events.select_related("actor")
-    ]
-    return sorted(rows, key=lambda row: row["at"])
 
 
 # The case page's forms: context name -> form class.
@@ -306,7 +292,7 @@ def _case_page(
         "lines": list(requisition.lines.order_by("position")),
         "attachments": list(requisition.attachments.all()),
         "clocks": entry_clocks(entry=entry),
-        "history": _history(requisition, entry),
+        "history": facility_history(requisition, entry),
         "step_name": STEP_NAMES.get(entry.step, entry.step),
         "thresholds": thresholds,
         "method_by_value": Method(selectors.method_for(total=requisition.estimated_total, thresholds=thresholds)),

@@ -307,3 +307,25 @@ def test_the_queue_filters_and_sorts(
     assert waiting.reference in body and mine.reference not in body
     assert buyer.get("/procurement/?service=PRC-RFQ&state=overdue&agency=UNDP&page=9").status_code == 200
     assert buyer.get("/procurement/?step=<script>&sort=nonsense").status_code == 200
+
+
+def test_the_case_history_names_methods_statuses_and_steps_instead_of_their_codes(
+    undp: Agency, people: People, raise_requisition: Callable[..., Requisition], portal: Callable[[User], Client]
+) -> None:
+    # given a purchase approved and taken, then moved from an RFQ to an ITB with a reason
+    requisition = _approved(undp, people, raise_requisition, "50000.00")
+    services.requisition_take(requisition=requisition, buyer=people.buyer)
+    services.method_change(
+        requisition=requisition, method="itb", reason="A market with many suppliers.", by=people.buyer
+    )
+
+    # when the buyer reads the case's history
+    page = portal(people.buyer).get(case_url(requisition.reference))
+    history = page.content.decode().split('id="history"')[1]
+
+    # then each code reads as its name, and the ledger's assignment is not said twice
+    assert "Request for quotation (RFQ) → Invitation to bid (ITB): A market with many suppliers." in history
+    assert "New → Open" in history
+    assert "Sourcing" in history
+    assert "new → open" not in history and ": rfq" not in history and "sourcing<" not in history
+    assert people.buyer.email not in history
