@@ -56,11 +56,11 @@ from vendors.selectors import thresholds_in_force
 
 from . import selectors, services
 from .forms.facility import QueueFilterForm
+from .history import AGENCY_EVENT_DETAILS
 from .models import (
     Award,
     Bid,
     CaseEvent,
-    CaseEventKind,
     CommitteeDecision,
     CommitteeReview,
     ComplianceCheck,
@@ -200,20 +200,6 @@ class OrderSerializer(serializers.ModelSerializer[PurchaseOrder]):
             "lines",
         ]
         read_only_fields = fields
-
-
-# The history's details an agency reads: its own decisions and the buyer's questions. Who bid, the
-# evaluators' declarations and the committee's comments stay with the facility until the award.
-AGENCY_EVENT_DETAILS = frozenset(
-    {
-        CaseEventKind.REJECTED,
-        CaseEventKind.APPROVED,
-        CaseEventKind.WAITING,
-        CaseEventKind.CANCELLED,
-        CaseEventKind.ORDER,
-        CaseEventKind.METHOD,
-    }
-)
 
 
 class EventSerializer(serializers.ModelSerializer[CaseEvent]):

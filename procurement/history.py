@@ -16,6 +16,20 @@ from ledger.models import EntryStatus, EventKind, LedgerEntry
 from procurement import services
 from procurement.models import CaseEventKind, Method, Requisition
 
+# The history's details an agency reads, on its pages and in its API: its own decisions, the method, the
+# buyer's questions and the order. Who bid, the evaluators' declarations and the committee's comments stay
+# with the facility.
+AGENCY_EVENT_DETAILS = frozenset(
+    {
+        CaseEventKind.REJECTED,
+        CaseEventKind.APPROVED,
+        CaseEventKind.WAITING,
+        CaseEventKind.CANCELLED,
+        CaseEventKind.ORDER,
+        CaseEventKind.METHOD,
+    }
+)
+
 STEP_NAMES = {
     services.STEP_WAITING_BUYER: _("Waiting for a buyer"),
     services.STEP_SOURCING: _("Sourcing"),
@@ -54,6 +68,19 @@ def ledger_event_detail(kind: str, detail: str) -> str:
     if kind == EventKind.STEP:
         return str(STEP_NAMES.get(detail, detail))
     return detail
+
+
+def agency_history(requisition: Requisition) -> list[dict[str, Any]]:
+    """The case's events as its agency reads them: every step, with details only of AGENCY_EVENT_DETAILS."""
+    return [
+        {
+            "at": event.at,
+            "kind": event.get_kind_display(),
+            "actor": event.actor,
+            "detail": case_event_detail(event.kind, event.detail) if event.kind in AGENCY_EVENT_DETAILS else "",
+        }
+        for event in requisition.events.select_related("actor")
+    ]
 
 
 def facility_history(requisition: Requisition, entry: LedgerEntry) -> list[dict[str, Any]]:

@@ -45,7 +45,7 @@ from ..forms.agency import (
     WithdrawForm,
     line_formset,
 )
-from ..history import case_event_detail
+from ..history import agency_history
 from ..models import (
     CaseEventKind,
     Method,
@@ -240,15 +240,6 @@ def _refusal_place(form: RequisitionForm, lines: Any, error: ApplicationError) -
 # -- one requisition -----------------------------------------------------------------------------
 
 
-def _history(requisition: Requisition) -> list[dict[str, Any]]:
-    """The case's events as the agency reads them: a bid's arrival says nothing of who bid before opening."""
-    rows = []
-    for event in requisition.events.all():
-        detail = "" if event.kind == CaseEventKind.BID else case_event_detail(event.kind, event.detail)
-        rows.append({"at": event.at, "kind": event.get_kind_display(), "actor": event.actor, "detail": detail})
-    return rows
-
-
 def _waiting_question(requisition: Requisition, entry: LedgerEntry | None) -> str:
     """The buyer's question while the purchase waits on the requester, else ""."""
     if entry is None or entry.status != EntryStatus.PENDING or entry.held_by != Holder.REQUESTER:
@@ -282,7 +273,7 @@ def _detail_context(request: HttpRequest, agency: Agency, requisition: Requisiti
         "method_label": Method(method).label,
         "method_set": bool(requisition.method),
         "committee": selectors.needs_committee(agency=agency, value_usd=requisition.estimated_total, on=on),
-        "history": _history(requisition),
+        "history": agency_history(requisition),
         "files": requisition.attachments.all(),
         "orders": requisition.orders.prefetch_related("lines").order_by("-issued_at", "-revision"),
         "question": question,

@@ -19,6 +19,7 @@ from procurement.models import Requisition, RequisitionStatus
 from procurement.start import approvals, new_request_links, start_panels
 from shared_platform.start import viewer_for
 
+from .conftest import past_deadline
 from .pages_fixtures import requisition_post
 
 pytest_plugins = ["tests.procurement.pages_fixtures"]
@@ -321,3 +322,24 @@ def test_the_manager_finds_deviations_waiting_in_the_inbox(people, sourcing, fac
     ]
     delivery = timezone.localdate() + timedelta(days=1)
     assert delivery  # the inbox reads each agency's schema and leaves the connection where it was
+
+
+def test_the_requisition_page_tells_the_agency_each_step_but_not_who_bid(people, solicited, at_undp):
+    # given an RFQ whose bids came in, were opened, and whose evaluator declared no conflict with the bidders
+    solicitation, _tokens = solicited("50000.00")
+    invitations = list(solicitation.invitations.order_by("vendor_name"))
+    at = timezone.now() - timedelta(minutes=30)
+    for invitation, total in zip(invitations, ("41000", "39000"), strict=False):
+        services.bid_submit(invitation=invitation, currency="USD", unit_prices=[total], at=at)
+    past_deadline(solicitation)
+    services.bids_open(solicitation=solicitation, officers=[people.buyer, people.officer])
+    services.evaluator_declare(solicitation=solicitation, user=people.evaluator, no_conflict=True)
+
+    # when the requester reads the requisition's page
+    page = at_undp(people.requester).get(f"/procurement/{solicitation.requisition.reference}/").content.decode()
+
+    # then the history has every step, the method by its name, and no bidder's name anywhere
+    assert "Request for quotation (RFQ)" in page
+    assert "Bids opened" in page and "Evaluation" in page
+    for invitation in invitations:
+        assert invitation.vendor_name not in page
