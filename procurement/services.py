@@ -1218,7 +1218,10 @@ def bids_open(*, solicitation: Solicitation, officers: Sequence[User], at: datet
         CaseEventKind.OPENING,
         at,
         officers[0],
-        f"{Envelope(envelope).label}: {_person(officers[0])}, {_person(officers[1])}",
+        # One envelope needs no name; an RFP's two say which was opened.
+        f"{_person(officers[0])}, {_person(officers[1])}"
+        if envelope == Envelope.SINGLE
+        else f"{Envelope(envelope).label}: {_person(officers[0])}, {_person(officers[1])}",
     )
     return opening
 

@@ -160,6 +160,7 @@ def test_a_requisition_goes_through_sealed_bids_to_a_purchase_order_the_requeste
     # then the prices are read out: Alfa 20 x 1,900 + 10 x 950 = 47,500.00, Beta 20 x 1,850 + 10 x 900 = 46,000.00
     expect(page.locator("body")).to_contain_text("47,500.00")
     expect(page.locator("body")).to_contain_text("46,000.00")
+    expect(page.locator("#history")).to_contain_text("Bids opened: Carla Dias, Davi Rocha")
 
     # when she declares no conflict, finds both bids compliant and completes the evaluation
     page.get_by_label("I have no conflict of interest with any bidder").check()
