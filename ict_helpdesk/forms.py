@@ -11,39 +11,11 @@ from accounts.models import User
 from ledger.models import EntryStatus, Holder
 from service_levels.models import IMPACT_NAMES, URGENCY_NAMES, Category, Impact, Module, Priority, Urgency
 from shared_platform import limits
+from shared_platform.forms import MultipleFileField, OnePageForm
 from tenants.models import Agency
 
 from .models import TicketKind
 from .selectors import QueueFilters, TicketFilters, agents
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; the helpdesk services check each one's size and kind."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
-
-
-class OnePageForm(forms.Form):
-    """A form shown with others on one page: its own element ids, so every label finds its own field."""
-
-    id_prefix = ""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
-        super().__init__(*args, **kwargs)
 
 
 def _offered_categories() -> Any:

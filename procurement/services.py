@@ -234,6 +234,11 @@ def _notify(requisition: Requisition, step: str, *, actor: User | None, detail: 
     enqueue_after_commit(case_notify, requisition.pk, step, actor.pk if actor else None, detail)
 
 
+def outcome_sent_record(*, invitation_id: int, at: datetime | None = None) -> None:
+    """The vendor was e-mailed the solicitation's outcome: kept on its invitation, the first time only."""
+    Invitation.objects.filter(pk=invitation_id, outcome_sent_at__isnull=True).update(outcome_sent_at=_now(at))
+
+
 def _notify_vendor(invitation: Invitation, step: str, *, token: str = "", item_id: int | None = None) -> None:
     if ledger.alerts_are_muted():
         return

@@ -108,10 +108,16 @@ def vendor_notify(
     def mails() -> list[notifications.StepMail]:
         return notifications.vendor_mails(invitation_id=invitation_id, step=step, token=token, item_id=item_id)
 
+    def send() -> list[str]:
+        sent = notifications.send(mails(), delivery_key=key)
+        if step == "outcome" and sent:
+            services.outcome_sent_record(invitation_id=invitation_id)
+        return sent
+
     return _sent_or_given_up(
         self,
         key=key,
-        send=lambda: notifications.send(mails(), delivery_key=key),
+        send=send,
         mails=mails,
         # The link's token opens the vendor's bid page: it is never written down (only its hash is stored).
         task_args=[invitation_id, step, "", item_id],

@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from ict_helpdesk.forms import MultipleFileField
 from shared_platform import limits
+from shared_platform.forms import MultipleFileField
 from vendors.models import SupplyCategory
 
 from ..models import RequisitionStatus

@@ -14,7 +14,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from billing.models import Currency
-from ict_helpdesk.forms import MultipleFileField, OnePageForm
 from procurement import services
 from procurement.history import STEP_NAMES
 from procurement.models import (
@@ -35,6 +34,7 @@ from procurement.models import (
 )
 from service_levels.models import Module, Service
 from shared_platform import limits
+from shared_platform.forms import MultipleFileField, OnePageForm
 from tenants.models import Agency
 from vendors.models import Vendor, VendorStatus
 

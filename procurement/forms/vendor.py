@@ -10,8 +10,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from billing.models import Currency
-from ict_helpdesk.forms import MultipleFileField
 from shared_platform import limits
+from shared_platform.forms import MultipleFileField
 
 from ..models import Envelope, RequisitionLine, Solicitation
 

@@ -338,6 +338,9 @@ def test_every_bidder_is_told_the_outcome(itb_case: ItbCase, vendors: list[Vendo
     assert any("adjudicado à sua empresa" in m.body for m in mails_to(alfa.email))
     assert any("não foi selecionada" in m.body for m in mails_to(beta.email))
     assert any("arrived after the deadline and was not opened" in m.body for m in mails_to(gama.email))
+    # and each invitation keeps when its vendor was told
+    told = {i.vendor_id: i.outcome_sent_at for i in itb_case.solicitation.invitations.all()}
+    assert all(told[vendor.pk] is not None for vendor in (alfa, beta, gama))
 
 
 def test_the_requester_is_told_of_the_order(itb_case: ItbCase, people: People) -> None:
