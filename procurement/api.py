@@ -17,7 +17,6 @@ link token (it goes to the vendor by e-mail, and only its hash is stored).
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -55,6 +54,7 @@ from vendors.models import SupplyCategory, Vendor
 from vendors.selectors import thresholds_in_force
 
 from . import selectors, services
+from .downloads import download, evaluation_pdf_response, opening_pdf_response, order_pdf_response, stored
 from .forms.facility import QueueFilterForm
 from .history import AGENCY_EVENT_DETAILS
 from .models import (
@@ -877,39 +877,13 @@ def _pk_check(pk: int) -> None:
         raise Http404("Nothing with that id.")
 
 
-def _stored(field: Any) -> bytes | None:
-    """A stored file's bytes, or None when it is missing from the media folder."""
-    if not field:
-        return None
-    try:
-        with field.open("rb") as stored:
-            return bytes(stored.read())
-    except (FileNotFoundError, OSError, ValueError):
-        return None
-
-
-def _download(content: bytes, *, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    safe = filename.replace('"', "").replace("\r", "").replace("\n", "")
-    response["Content-Disposition"] = f'attachment; filename="{safe}"'
-    return response
-
-
-def _order_pdf_response(order: PurchaseOrder) -> HttpResponse:
-    """The order's stored PDF; rendered now when the worker has not stored it yet or it went missing."""
-    content = _stored(order.pdf)
-    if content is None:
-        content = importlib.import_module("procurement.pdf").order_pdf(order=order)
-    return _download(content, filename=f"{order.display_number.replace(' ', '-')}.pdf", content_type="application/pdf")
-
-
 def _attachment_response(requisition: Requisition, pk: int) -> HttpResponse:
     _pk_check(pk)
     attachment = RequisitionAttachment.objects.filter(requisition=requisition, pk=pk).first()
-    content = _stored(attachment.file) if attachment is not None else None
+    content = stored(attachment.file) if attachment is not None else None
     if attachment is None or content is None:
         raise Http404("No such file.")
-    return _download(content, filename=attachment.name, content_type=attachment.content_type)
+    return download(content, filename=attachment.name, content_type=attachment.content_type)
 
 
 # -- an agency's address -------------------------------------------------------------------------
@@ -1087,7 +1061,7 @@ class RequisitionOrderPdfApi(_AgencySide):
         order = requisition.orders.filter(pk=pk).first()
         if order is None:
             raise Http404("No such order.")
-        return _order_pdf_response(order)
+        return order_pdf_response(order)
 
 
 # -- the facility portal -------------------------------------------------------------------------
@@ -1536,7 +1510,29 @@ class OrderCancelApi(_CaseStep):
 class CaseOrderPdfApi(_FacilitySide):
     def get(self, request: Request, reference: str, pk: int) -> HttpResponse:
         with self.case(reference) as requisition:
-            return _order_pdf_response(_order_of(requisition, pk))
+            return order_pdf_response(_order_of(requisition, pk))
+
+
+@extend_schema(tags=["procurement"], responses=PDF_RESPONSE)
+class CaseOpeningPdfApi(_FacilitySide):
+    """The opening record as PDF: who opened, when, each bidder, when its bid arrived, what was read out."""
+
+    def get(self, request: Request, reference: str, pk: int) -> HttpResponse:
+        _pk_check(pk)
+        with self.case(reference) as requisition:
+            opening = Opening.objects.filter(solicitation__requisition=requisition, pk=pk).first()
+            if opening is None:
+                raise Http404("No such opening.")
+            return opening_pdf_response(opening)
+
+
+@extend_schema(tags=["procurement"], responses=PDF_RESPONSE)
+class CaseEvaluationPdfApi(_FacilitySide):
+    """The evaluation report as PDF, once the evaluation is complete: how the recommendation follows."""
+
+    def get(self, request: Request, reference: str) -> HttpResponse:
+        with self.case(reference) as requisition:
+            return evaluation_pdf_response(_solicitation_of(requisition))
 
 
 @extend_schema(tags=["procurement"], responses=FILE_RESPONSE)
@@ -1594,5 +1590,7 @@ facility_api_urlpatterns: list[URLPattern | URLResolver] = [
     path(f"{_CASE}orders/<int:pk>/revise/", OrderReviseApi.as_view(), name="procurement-case-order-revise"),
     path(f"{_CASE}orders/<int:pk>/cancel/", OrderCancelApi.as_view(), name="procurement-case-order-cancel"),
     path(f"{_CASE}orders/<int:pk>/pdf/", CaseOrderPdfApi.as_view(), name="procurement-case-order-pdf"),
+    path(f"{_CASE}openings/<int:pk>/pdf/", CaseOpeningPdfApi.as_view(), name="procurement-case-opening-pdf"),
+    path(f"{_CASE}evaluation/pdf/", CaseEvaluationPdfApi.as_view(), name="procurement-case-evaluation-pdf"),
     path(f"{_CASE}files/<int:pk>/", CaseAttachmentApi.as_view(), name="procurement-case-file"),
 ]

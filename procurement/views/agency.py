@@ -12,7 +12,6 @@ is a 404 that never says whether it exists. Every change is one service call.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from django.contrib import messages
@@ -36,6 +35,7 @@ from shared_platform.sorting import Sorts
 from tenants.models import Agency
 
 from .. import selectors, services
+from ..downloads import order_pdf_response
 from ..forms.agency import (
     MAX_FILES,
     RejectForm,
@@ -425,24 +425,7 @@ def order_pdf_download(request: HttpRequest, reference: str, pk: int) -> HttpRes
     order = PurchaseOrder.objects.filter(requisition=requisition, pk=pk).first()
     if order is None:
         raise Http404("No such order.")
-    content = _stored(order)
-    if content is None:
-        content = importlib.import_module("procurement.pdf").order_pdf(order=order)
-    response = HttpResponse(content, content_type="application/pdf")
-    filename = f"{order.display_number.replace(' ', '-').replace('.', '')}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-def _stored(order: PurchaseOrder) -> bytes | None:
-    if not order.pdf:
-        return None
-    try:
-        with order.pdf.open("rb") as stored:
-            return bytes(stored.read())
-    except (FileNotFoundError, OSError, ValueError):
-        return None
+    return order_pdf_response(order)
 
 
 pages = [

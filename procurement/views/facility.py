@@ -12,7 +12,6 @@ segregation-of-duties reason shown before anyone tries.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -32,6 +31,13 @@ from django.views.decorators.http import require_POST
 from accounts.services import locked_out_message
 from ledger.selectors import entry_clocks
 from procurement import selectors, services
+from procurement.downloads import (
+    download,
+    evaluation_pdf_response,
+    opening_pdf_response,
+    order_pdf_response,
+    stored,
+)
 from procurement.forms.facility import (
     AmendmentForm,
     AnswerForm,
@@ -663,40 +669,22 @@ def order_cancel_page(request: HttpRequest, reference: str, pk: int) -> HttpResp
 # -- files and documents ---------------------------------------------------------------------------
 
 
-def _download(content: bytes, *, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    safe = filename.replace('"', "").replace("\r", "").replace("\n", "")
-    response["Content-Disposition"] = f'attachment; filename="{safe}"'
-    return response
-
-
-def _stored(field: Any) -> bytes | None:
-    """A stored file's bytes, or None when it is missing from the media folder."""
-    if not field:
-        return None
-    try:
-        with field.open("rb") as stored:
-            return bytes(stored.read())
-    except (FileNotFoundError, OSError, ValueError):
-        return None
-
-
 def attachment_download(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     with _case(request, reference) as requisition:
         attachment = RequisitionAttachment.objects.filter(requisition=requisition, pk=pk).first()
-        content = _stored(attachment.file) if attachment is not None else None
+        content = stored(attachment.file) if attachment is not None else None
         if attachment is None or content is None:
             raise Http404("No such file.")
-        return _download(content, filename=attachment.name, content_type=attachment.content_type)
+        return download(content, filename=attachment.name, content_type=attachment.content_type)
 
 
 def solicitation_document(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     with _case(request, reference) as requisition:
         document = SolicitationDocument.objects.filter(solicitation__requisition=requisition, pk=pk).first()
-        content = _stored(document.file) if document is not None else None
+        content = stored(document.file) if document is not None else None
         if document is None or content is None:
             raise Http404("No such document.")
-        return _download(content, filename=document.name, content_type=document.content_type)
+        return download(content, filename=document.name, content_type=document.content_type)
 
 
 def bid_document(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
@@ -711,11 +699,7 @@ def bid_document(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
             name, content = services.bid_document_read(document=document)
         except ApplicationError as error:
             raise Http404(error.message) from error
-        return _download(content, filename=name, content_type="application/octet-stream")
-
-
-def _pdf_module() -> Any:
-    return importlib.import_module("procurement.pdf")
+        return download(content, filename=name, content_type="application/octet-stream")
 
 
 def opening_pdf_download(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
@@ -723,29 +707,20 @@ def opening_pdf_download(request: HttpRequest, reference: str, pk: int) -> HttpR
         opening = Opening.objects.filter(solicitation__requisition=requisition, pk=pk).first()
         if opening is None:
             raise Http404("No such opening.")
-        content = _pdf_module().opening_pdf(opening=opening)
-        filename = f"{opening.solicitation.reference}-opening-{opening.envelope}.pdf"
-        return _download(content, filename=filename, content_type="application/pdf")
+        return opening_pdf_response(opening)
 
 
 def evaluation_pdf_download(request: HttpRequest, reference: str) -> HttpResponse:
     with _case(request, reference) as requisition:
         solicitation = getattr(requisition, "solicitation", None)
-        if solicitation is None or solicitation.evaluated_at is None:
-            raise Http404("The evaluation is not complete.")
-        content = _pdf_module().evaluation_pdf(solicitation=solicitation)
-        return _download(content, filename=f"{solicitation.reference}-evaluation.pdf", content_type="application/pdf")
+        if solicitation is None:
+            raise Http404("No solicitation.")
+        return evaluation_pdf_response(solicitation)
 
 
 def order_pdf_download(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    """The order's stored PDF; rendered now when the worker has not stored it yet or it went missing."""
     with _case(request, reference) as requisition:
-        order = _order_of(requisition, pk)
-        content = _stored(order.pdf)
-        if content is None:
-            content = _pdf_module().order_pdf(order=order)
-        filename = f"{order.display_number.replace(' ', '-')}.pdf"
-        return _download(content, filename=filename, content_type="application/pdf")
+        return order_pdf_response(_order_of(requisition, pk))
 
 
 pages = [

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import io
 import json
 from collections.abc import Callable
 from datetime import timedelta
@@ -20,6 +21,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django_tenants.utils import schema_context
+from pypdf import PdfReader
 from rest_framework import serializers
 from rest_framework.test import APIClient
 
@@ -441,12 +443,24 @@ def test_an_rfq_through_the_api_from_taking_it_to_the_purchase_order(
     for bid in bids:
         check = {"bid": bid["id"], "passed": True, "reason": "Meets the specification."}
         assert evaluator.post(case(reference, "evaluation/compliance/"), check, format="json").status_code == 200
+    assert buyer.get(case(reference, "evaluation/pdf/")).status_code == 404  # no report before it is complete
     response = buyer.post(case(reference, "evaluation/complete/"))
     assert response.status_code == 200, response.content
     evaluated = response.json()["solicitation"]
     cheapest = min(bids, key=lambda bid: float(bid["total_usd"]))
     assert evaluated["status"] == SolicitationStatus.EVALUATED
     assert evaluated["recommended_bid"] == cheapest["id"]
+
+    # the opening record and the evaluation report download as PDFs that read back
+    with schema_context(undp.schema_name):
+        solicitation = Solicitation.objects.get(requisition__reference=reference)
+        opening_id = solicitation.openings.get().pk
+    for url in (case(reference, f"openings/{opening_id}/pdf/"), case(reference, "evaluation/pdf/")):
+        pdf = buyer.get(url)
+        assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+        text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(b"".join(pdf))).pages)
+        assert solicitation.reference in text
+    assert buyer.get(case(reference, f"openings/{opening_id + 1}/pdf/")).status_code == 404
 
     # the award and the order
     award = {"bid": cheapest["id"], "justification": "Lowest priced compliant bid."}
