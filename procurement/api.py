@@ -1532,7 +1532,10 @@ class CaseEvaluationPdfApi(_FacilitySide):
 
     def get(self, request: Request, reference: str) -> HttpResponse:
         with self.case(reference) as requisition:
-            return evaluation_pdf_response(_solicitation_of(requisition))
+            solicitation = Solicitation.objects.filter(requisition=requisition).first()
+            if solicitation is None:
+                raise Http404("No solicitation, so no evaluation report.")
+            return evaluation_pdf_response(solicitation)
 
 
 @extend_schema(tags=["procurement"], responses=FILE_RESPONSE)

@@ -512,6 +512,7 @@ def test_a_micro_purchase_from_quotation_to_order_with_the_requester_asked_in_be
     requisition = sourcing("9000.00")
     reference = requisition.reference
     buyer = portal_api(people.buyer)
+    assert buyer.get(case(reference, "evaluation/pdf/")).status_code == 404  # a micro-purchase has no evaluation
 
     # the buyer asks the requester; the requester sees the question and answers
     assert buyer.post(case(reference, "ask/"), {"question": "Which keyboard layout?"}, format="json").status_code == 200
