@@ -62,6 +62,7 @@ SHARED_APPS = [
     "billing",
     "governance",
     "vendors",
+    "allowances",
     "notifications",
     "demo",
 ]
