@@ -14,17 +14,15 @@ repeats the prices: they are sealed until the opening.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, Role, User
-from notifications.services import delivery_done, delivery_record
+from notifications.mail import StepMail
 from shared_platform.language import in_language_of
 from shared_platform.plain_text import single_line
 from shared_platform.tenancy import address_url, agency_url
@@ -72,14 +70,6 @@ VENDOR_SUBJECTS = {
     "order": _("Purchase order %(number)s"),
     "order_cancelled": _("Purchase order %(number)s cancelled"),
 }
-
-
-@dataclass(frozen=True)
-class StepMail:
-    to: str
-    subject: str
-    body: str
-    attachments: tuple[tuple[str, bytes, str], ...] = field(default=())
 
 
 def _agency() -> Agency:
@@ -305,21 +295,6 @@ def order_mails(*, order: PurchaseOrder, content: bytes) -> list[StepMail]:
         return []
     with in_language_of(_VendorReader(order.vendor_language)):
         return [_order_mail(order, step="order", content=content)]
-
-
-def send(mails: Iterable[StepMail], *, delivery_key: str) -> list[str]:
-    """Send each e-mail once per task (delivery_key: its id); returns the addresses written to."""
-    sent = []
-    for mail in mails:
-        if delivery_done(delivery_key=delivery_key, address=mail.to):
-            continue
-        message = EmailMessage(mail.subject, mail.body, None, [mail.to])
-        for name, content, kind in mail.attachments:
-            message.attach(name, content, kind)
-        message.send()
-        delivery_record(delivery_key=delivery_key, address=mail.to)
-        sent.append(mail.to)
-    return sent
 
 
 def case_reference(requisition_id: int) -> str:

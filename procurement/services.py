@@ -41,14 +41,14 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NoReturn
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 
 from accounts.models import Role, User
 from accounts.selectors import has_role
@@ -61,8 +61,7 @@ from service_levels.models import Service
 from service_levels.selectors import services_covered
 from shared_platform import limits
 from shared_platform.attachments import agency_file_path, upload_check
-from shared_platform.errors import ApplicationError
-from shared_platform.plain_text import single_line
+from shared_platform.inputs import decimal_checked, refuse, text_checked
 from shared_platform.queue import enqueue_after_commit
 from tenants.models import Agency
 from vendors.models import SupplyCategory, Vendor
@@ -150,51 +149,17 @@ def _in_schema_of(agency: Agency) -> None:
 def _refuse(
     message: str, *, code: str = "procurement.invalid", field: str | None = None, status: int = 400
 ) -> NoReturn:
-    raise ApplicationError(message, code=code, status_code=status, fields={field: [message]} if field else None)
+    refuse(message, code=code, field=field, status=status)
 
 
 def _text(value: str | None, *, field: str, required: str | None, limit: int, one_line: bool = False) -> str:
-    """The text, stripped; `required` is the sentence said when it is empty (None: may be empty)."""
-    value = (value or "").strip()
-    if one_line:
-        value = single_line(value)
-    if not value and required:
-        _refuse(required, field=field)
-    if len(value) > limit:
-        _refuse(
-            ngettext(
-                "At most %(limit)d character (this text has %(length)d).",
-                "At most %(limit)d characters (this text has %(length)d).",
-                limit,
-            )
-            % {"limit": limit, "length": len(value)},
-            field=field,
-        )
-    return value
+    return text_checked(
+        value, field=field, required=required, limit=limit, code="procurement.invalid", one_line=one_line
+    )
 
 
 def _decimal(value: Any, *, field: str, places: int = 2, allow_zero: bool = True) -> Decimal:
-    """A money or quantity figure: a Decimal with at most `places` decimals, not negative, not too large."""
-    if isinstance(value, (float, bool)):
-        _refuse(gettext("Give the figure as a decimal number."), field=field)
-    try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        _refuse(gettext("“%(value)s” is not a number.") % {"value": str(value)[:40]}, field=field)
-    if not number.is_finite():
-        _refuse(gettext("“%(value)s” is not a number.") % {"value": str(value)[:40]}, field=field)
-    if number < 0 or (number == 0 and not allow_zero):
-        _refuse(
-            gettext("The figure must be more than zero.")
-            if not allow_zero
-            else gettext("The figure cannot be negative."),
-            field=field,
-        )
-    if number != number.quantize(Decimal(1).scaleb(-places)):
-        _refuse(gettext("At most %(places)d decimals.") % {"places": places}, field=field)
-    if number >= Decimal("1e12"):
-        _refuse(gettext("That figure is too large."), field=field)
-    return number
+    return decimal_checked(value, field=field, code="procurement.invalid", places=places, allow_zero=allow_zero)
 
 
 def _event(requisition: Requisition, kind: str, at: datetime, actor: User | None, detail: str = "") -> None:

@@ -6,63 +6,15 @@ agency's schema; tenant-schemas-celery runs each task in that schema.
 
 from __future__ import annotations
 
-import smtplib
-from collections.abc import Callable, Sequence
 from typing import Any
 
 from celery import Task, shared_task
 
-from notifications.services import delivery_done, failure_record
+from notifications import mail
+from notifications.mail import RETRYING, StepMail, sent_or_given_up
 
 from . import notifications, pdf, services
 from .models import PurchaseOrder
-
-# Worth another try: the mail server or the network failed (SMTPException and ConnectionError are
-# OSErrors). Anything else would fail the same way again, so it is recorded at once.
-MAIL_ERRORS_WORTH_RETRYING: tuple[type[BaseException], ...] = (smtplib.SMTPException, OSError)
-NOTIFY_MAX_RETRIES = 5
-RETRYING = {
-    "bind": True,
-    "autoretry_for": MAIL_ERRORS_WORTH_RETRYING,
-    "max_retries": NOTIFY_MAX_RETRIES,
-    "retry_backoff": 30,  # 30 s, 60 s, 120 s... (with jitter), at most 15 minutes apart
-    "retry_backoff_max": 15 * 60,
-    "retry_jitter": True,
-}
-
-
-def _sent_or_given_up(
-    task: Task[Any, Any],
-    *,
-    key: str,
-    send: Callable[[], list[str]],
-    mails: Callable[[], list[notifications.StepMail]],
-    task_args: Sequence[Any],
-    reference: Callable[[], str],
-    step: str,
-) -> list[str]:
-    """Send; on a failure worth retrying, let Celery retry; otherwise (or at the last try) keep a
-    FailedNotification naming who did not get the e-mail, for an administrator to send again."""
-    try:
-        return send()
-    except Exception as error:
-        if isinstance(error, MAIL_ERRORS_WORTH_RETRYING) and task.request.retries < NOTIFY_MAX_RETRIES:
-            raise  # autoretry_for queues the next try
-        try:
-            not_sent = [mail.to for mail in mails() if not delivery_done(delivery_key=key, address=mail.to)]
-        except Exception:  # the e-mails cannot even be composed: the error recorded says why
-            not_sent = []
-        failure_record(
-            task_name=task.name,
-            task_args=list(task_args),
-            task_id=key,
-            error=error,
-            attempts=task.request.retries + 1,
-            reference=reference(),
-            step=step,
-            recipients=not_sent,
-        )
-        return []
 
 
 @shared_task(**RETRYING)
@@ -77,13 +29,13 @@ def case_notify(
     """E-mail the people of a purchase about one step (queued in the agency's schema)."""
     key = delivery_key or self.request.id or ""
 
-    def mails() -> list[notifications.StepMail]:
+    def mails() -> list[StepMail]:
         return notifications.case_mails(requisition_id=requisition_id, step=step, actor_id=actor_id, detail=detail)
 
-    return _sent_or_given_up(
+    return sent_or_given_up(
         self,
         key=key,
-        send=lambda: notifications.send(mails(), delivery_key=key),
+        send=lambda: mail.send(mails(), delivery_key=key),
         mails=mails,
         # The detail is the agency's text (a reason, a question): it stays out of the public failure record.
         task_args=[requisition_id, step, actor_id, ""],
@@ -105,16 +57,16 @@ def vendor_notify(
     receipt, the outcome), in the vendor's language."""
     key = delivery_key or self.request.id or ""
 
-    def mails() -> list[notifications.StepMail]:
+    def mails() -> list[StepMail]:
         return notifications.vendor_mails(invitation_id=invitation_id, step=step, token=token, item_id=item_id)
 
     def send() -> list[str]:
-        sent = notifications.send(mails(), delivery_key=key)
+        sent = mail.send(mails(), delivery_key=key)
         if step == "outcome" and sent:
             services.outcome_sent_record(invitation_id=invitation_id)
         return sent
 
-    return _sent_or_given_up(
+    return sent_or_given_up(
         self,
         key=key,
         send=send,
@@ -142,13 +94,13 @@ def order_pdf_store(self: Task[Any, Any], order_id: int, delivery_key: str | Non
         content = pdf.order_pdf(order)
         services.order_pdf_save(order=order, content=content)
 
-    def mails() -> list[notifications.StepMail]:
+    def mails() -> list[StepMail]:
         return notifications.order_mails(order=order, content=content)
 
-    return _sent_or_given_up(
+    return sent_or_given_up(
         self,
         key=key,
-        send=lambda: notifications.send(mails(), delivery_key=key),
+        send=lambda: mail.send(mails(), delivery_key=key),
         mails=mails,
         task_args=[order_id],
         reference=lambda: order.display_number,
