@@ -58,6 +58,10 @@ NAVIGATION: list[NavItem] = [
         on_agency=False,
         roles=frozenset({Role.CONTRACTS_COMMITTEE, Role.FACILITY_MANAGER}),
     ),
+    # Travel (travel/): an agency's people ask for trips and claim after them (approvers decide them from the
+    # approvals inbox); the facility's travel officers work one queue across agencies.
+    NavItem(_("Travel"), "travel:trips", on_facility=False, on_agency=True),
+    NavItem(_("Travel"), "travel:queue", on_facility=True, on_agency=False, roles=FACILITY_ROLES),
     NavItem(_("Catalogue"), "catalogue", on_facility=True, on_agency=True),
     NavItem(_("Calendars"), "calendars", on_facility=True, on_agency=False, roles=FACILITY_ROLES),
     NavItem(_("Agreements"), "agreements", on_facility=True, on_agency=False, roles=FACILITY_ROLES),

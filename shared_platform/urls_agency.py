@@ -8,6 +8,7 @@ from ict_helpdesk import urls as helpdesk_urls
 from ledger.api import urlpatterns as ledger_api
 from procurement import urls as procurement_urls
 from service_levels.api import urlpatterns as catalogue_api
+from travel import urls as travel_urls
 
 from . import views
 from .urls_common import api
@@ -26,12 +27,14 @@ urlpatterns = [
     *helpdesk_urls.agency_urlpatterns,
     *billing_urls.agency_urlpatterns,
     *procurement_urls.agency_urlpatterns,
+    *travel_urls.agency_urlpatterns,
     api(
         *sla_api,
         *governance_urls.agency_api_urlpatterns,
         *helpdesk_urls.agency_api_urlpatterns,
         *billing_urls.agency_api_urlpatterns,
         *procurement_urls.agency_api_urlpatterns,
+        *travel_urls.agency_api_urlpatterns,
     ),
 ]
 

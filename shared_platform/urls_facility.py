@@ -9,6 +9,7 @@ from ict_helpdesk import urls as helpdesk_urls
 from ledger.api import urlpatterns as ledger_api
 from procurement import urls as procurement_urls
 from service_levels.api import urlpatterns as catalogue_api
+from travel import urls as travel_urls
 from vendors import urls as vendors_urls
 
 from . import views
@@ -29,6 +30,7 @@ urlpatterns = [
     *billing_urls.facility_urlpatterns,
     *vendors_urls.facility_urlpatterns,
     *procurement_urls.facility_urlpatterns,
+    *travel_urls.facility_urlpatterns,
     api(
         *sla_api,
         *governance_urls.facility_api_urlpatterns,
@@ -36,6 +38,7 @@ urlpatterns = [
         *billing_urls.facility_api_urlpatterns,
         *vendors_urls.facility_api_urlpatterns,
         *procurement_urls.facility_api_urlpatterns,
+        *travel_urls.facility_api_urlpatterns,
     ),
 ]
 

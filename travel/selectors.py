@@ -353,3 +353,56 @@ def late_bookings(*, year: int) -> list[LateBookings]:
                     )
                 )
     return found
+
+
+# -- payments for the agency's ERP ---------------------------------------------------------------
+
+
+def _month_end(month: date) -> date:
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _split(amount: Decimal, charges: list[Any]) -> list[tuple[Any, Decimal]]:
+    """An amount split over the charge codes by their shares, in cents; the last code takes the rounding."""
+    parts = []
+    left = amount
+    for index, charge in enumerate(charges):
+        if index == len(charges) - 1:
+            share = left
+        else:
+            share = (amount * charge.percent / Decimal("100")).quantize(Decimal("0.01"))
+            left -= share
+        parts.append((charge, share))
+    return parts
+
+
+def advances_due(*, month: date) -> list[tuple[TravelRequest, Any, Decimal]]:
+    """Advances of the trips approved in a month, one line per charge code (the agency's schema)."""
+    start, end = month, _month_end(month)
+    trips = (
+        TravelRequest.objects.filter(decided_at__date__gte=start, decided_at__date__lt=end, advance_amount__gt=0)
+        .exclude(status__in=(TripStatus.REJECTED, TripStatus.SUBMITTED))
+        .prefetch_related("charge_codes")
+        .order_by("decided_at", "pk")
+    )
+    return [
+        (trip, charge, share)
+        for trip in trips
+        for charge, share in _split(trip.advance_amount, list(trip.charge_codes.all()))
+    ]
+
+
+def settlements_done(*, month: date) -> list[tuple[TravelRequest, Any, Decimal]]:
+    """Claims settled in a month, the settlement split per charge code (the agency's schema)."""
+    start, end = month, _month_end(month)
+    trips = (
+        TravelRequest.objects.filter(claim__settled_at__date__gte=start, claim__settled_at__date__lt=end)
+        .select_related("claim")
+        .prefetch_related("charge_codes")
+        .order_by("claim__settled_at", "pk")
+    )
+    return [
+        (trip, charge, share)
+        for trip in trips
+        for charge, share in _split(trip.claim.settlement_amount, list(trip.charge_codes.all()))
+    ]

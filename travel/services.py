@@ -308,7 +308,8 @@ def overlapping_trip(
     return trips.filter(departs_on__lt=returns_on, returns_on__gt=departs_on).first()
 
 
-def _policy() -> TravelPolicy:
+def policy_in_force() -> TravelPolicy:
+    """The agency's travel policy (one row), created with the defaults the first time it is read."""
     found = TravelPolicy.objects.order_by("pk").first()
     return found if found is not None else TravelPolicy.objects.create()
 
@@ -401,7 +402,7 @@ def trip_submit(
         )
     personal = personal or PersonalData()
     figures = allowance_compute(legs=legs, provided=provided)
-    policy = _policy()
+    policy = policy_in_force()
     trip = TravelRequest.objects.create(
         reference=f"pending-{timezone.now().timestamp()}",
         requester=requester,
@@ -603,7 +604,7 @@ def policy_update(*, agency: Agency, advance_percent: Any, by: User) -> TravelPo
     percent = decimal_checked(advance_percent, field="advance_percent", code=CODE)
     if percent > HUNDRED:
         _refuse(gettext("A share is at most 100 %."), field="advance_percent")
-    policy = _policy()
+    policy = policy_in_force()
     policy.advance_percent = percent
     policy.save(update_fields=["advance_percent", "updated_at"])
     return policy

@@ -56,6 +56,14 @@ def money(amount: Any, places: int = 2) -> str:
     return number_format(amount, decimal_pos=places, use_l10n=True, force_grouping=True)
 
 
+@register.filter
+def money_abs(amount: Any, places: int = 2) -> str:
+    """An amount without its sign, for sentences that say the direction ("to be recovered: 120.00")."""
+    if amount is None or amount == "":
+        return ""
+    return money(abs(amount), places)
+
+
 def zone_label(moment: datetime) -> str:
     """A time zone as every language reads it: its abbreviation (CET), else its offset from UTC (UTC-03)."""
     name = moment.tzname() or ""
