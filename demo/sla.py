@@ -40,24 +40,18 @@ from tenants.models import Agency
 
 SEED = 20261121
 TITLES = {
-    "TRV-TA": [
-        "Mission to Manaus, field visit",
-        "Workshop in Recife",
-        "Regional meeting in Panama",
-        "Donor meeting in São Paulo",
-        "Training in Geneva",
-    ],
     "PRC-MICRO": ["Office supplies, quarter", "Catering for a workshop", "Translation of a report"],
     "PRC-RFQ": ["Laptops for a project office", "Printing of campaign material", "Event venue for a conference"],
     "PRC-ITB": ["Vehicles for field offices", "Solar kits for health clinics"],
     "PRC-LTA": ["Call-off: interpretation services", "Call-off: travel agency fees", "Call-off: cleaning services"],
 }
-# Each agency also has one travel authorization open with this share of its target used (past the first warning).
-AT_RISK_SERVICE = "TRV-TA"
+# Each agency also has one call-off open with this share of its target used (past the first warning).
+AT_RISK_SERVICE = "PRC-LTA"
 AT_RISK_SHARE = 0.9
 # Requests per agency per month, by service: ICT dominates, as it does in a common back office.
-# Purchases other than call-offs are played in full by procurement/demo.py, requisition to order.
-MONTHLY_MIX = {"ICT-INC": 14, "ICT-REQ": 6, "TRV-TA": 4, "PRC-LTA": 2}
+# Purchases other than call-offs are played in full by procurement/demo.py, requisition to order, and
+# trips by travel/demo.py, request to settlement.
+MONTHLY_MIX = {"ICT-INC": 14, "ICT-REQ": 6, "PRC-LTA": 2}
 
 
 def agreements_ensure() -> dict[str, Agreement]:

@@ -66,6 +66,8 @@ def _role_holders(role: str, agency: Agency | None) -> list[User]:
 def _officer_of(trip: TravelRequest) -> User | None:
     from ledger.models import LedgerEntry
 
+    if trip.entry_id is None:
+        return None
     assignee = LedgerEntry.objects.filter(pk=trip.entry_id).values_list("assignee_id", flat=True).first()
     return _user(assignee)
 

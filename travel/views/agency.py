@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import csv
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -195,7 +196,7 @@ def trip_new(request: HttpRequest) -> HttpResponse:
                 legs=leg_inputs(legs.filled()),
                 charges=[services.ChargeInput(code=row["code"], percent=row["percent"]) for row in charges.filled()],
                 provided=provided_inputs(provided.filled()),
-                estimated_ticket_cost=data["estimated_ticket_cost"] or 0,
+                estimated_ticket_cost=data["estimated_ticket_cost"] or Decimal("0"),
                 late_justification=data["late_justification"],
                 personal=services.PersonalData(
                     passport_number=data["passport_number"],
@@ -375,7 +376,7 @@ def trip_settlement_pdf(request: HttpRequest, reference: str) -> HttpResponse:
     return settlement_pdf_response(trip=trip, agency=agency)
 
 
-def trip_receipt(request: HttpRequest, reference: str, expense_id: int) -> HttpResponse:
+def trip_receipt(request: HttpRequest, reference: str, expense_id: int) -> HttpResponseBase:
     _address, trip = _trip(request, reference)
     expense = Expense.objects.filter(pk=expense_id, claim__travel_request=trip).exclude(receipt="").first()
     if expense is None:

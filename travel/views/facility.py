@@ -17,7 +17,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -257,7 +257,7 @@ def case_settlement_pdf(request: HttpRequest, reference: str) -> HttpResponse:
         return settlement_pdf_response(trip=trip, agency=entry.agency)  # type: ignore[union-attr]
 
 
-def case_receipt(request: HttpRequest, reference: str, expense_id: int) -> HttpResponse:
+def case_receipt(request: HttpRequest, reference: str, expense_id: int) -> HttpResponseBase:
     _portal(request)
     _reference_check(reference)
     with selectors.agency_trip(reference=reference) as trip:
@@ -294,7 +294,7 @@ def late_bookings(request: HttpRequest) -> HttpResponse:
     months = [date(year, month, 1) for month in range(1, 13)]
     agencies = sorted({row.agency_code for row in rows})
     cells = {(row.agency_code, row.month.month): row for row in rows}
-    table = [
+    table: list[dict[str, Any]] = [
         {
             "agency": code,
             "months": [cells.get((code, month.month)) for month in months],

@@ -61,7 +61,7 @@ def refusal_place(error: ApplicationError, *, form: forms.Form, rows: dict[str, 
 
 
 def _places(trip: TravelRequest) -> dict[int, Location]:
-    ids = set()
+    ids: set[int] = set()
     for leg in trip.legs.all():
         ids.update((leg.origin_id, leg.destination_id))
     ids.update(trip.clearances.values_list("location_id", flat=True))
@@ -81,7 +81,11 @@ def _figures(trip: TravelRequest, kind: str) -> tuple[Any, list[selectors.Figure
 
 def trip_context(trip: TravelRequest, *, viewer: User, agency: Agency | None) -> dict[str, Any]:
     """Everything a trip's page shows; `agency` is the address's agency, None on the facility portal."""
-    entry = LedgerEntry.objects.select_related("service", "assignee").filter(pk=trip.entry_id).first()
+    entry = (
+        LedgerEntry.objects.select_related("service", "assignee").filter(pk=trip.entry_id).first()
+        if trip.entry_id is not None
+        else None
+    )
     places = _places(trip)
     legs = list(trip.legs.order_by("kind", "position"))
     for leg in legs:
