@@ -41,3 +41,17 @@ def trip_notify(
         reference=lambda: notifications.trip_reference(trip_id),
         step=step,
     )
+
+
+@shared_task
+def personal_data_remove_task() -> int:
+    """Beat, daily, in each agency's schema: data minimisation for trips closed longer than the retention."""
+    from django.conf import settings
+    from django.db import connection
+    from django_tenants.utils import get_public_schema_name
+
+    from .services import personal_data_remove, retention_cutoff
+
+    if connection.schema_name in (get_public_schema_name(), settings.TENANT_BASE_SCHEMA):  # type: ignore[attr-defined]
+        return 0
+    return personal_data_remove(closed_before=retention_cutoff(days=settings.TRAVEL_PERSONAL_DATA_RETENTION_DAYS))

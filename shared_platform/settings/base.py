@@ -339,11 +339,20 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "tenant_schemas": ["public"],
     },
+    # Removes the personal data of trips closed longer than the retention period: trips live in each
+    # agency's schema, so it runs in every one (travel/tasks.py).
+    "travel-personal-data-remove": {
+        "task": "travel.tasks.personal_data_remove_task",
+        "schedule": 24 * 60 * 60.0,
+    },
 }
 
 # --- ICT helpdesk ------------------------------------------------------------
 # How long after resolution a requester may reopen a ticket; after that it closes by itself.
 HELPDESK_REOPEN_DAYS = env.int("HELPDESK_REOPEN_DAYS", default=7)
+# Travel: the personal data of a closed trip (passport, birth date, contacts) is kept this long, then
+# removed by `manage.py travel_personal_data_remove` (run daily by beat).
+TRAVEL_PERSONAL_DATA_RETENTION_DAYS = env.int("TRAVEL_PERSONAL_DATA_RETENTION_DAYS", default=365)
 # Attachments: at most this size each (the platform's limit unless set), of the kinds in
 # shared_platform.attachments (by extension, checked against the file's content).
 HELPDESK_ATTACHMENT_MAX_BYTES = env.int("HELPDESK_ATTACHMENT_MAX_BYTES", default=ATTACHMENT_MAX_BYTES)

@@ -29,7 +29,7 @@ from accounts.models import User
 from allowances.models import Location
 from shared_platform.attachments import file_download_response
 from shared_platform.errors import ApplicationError, form_error_apply
-from shared_platform.sorting import Sorts
+from shared_platform.sorting import Sort, Sorts
 from tenants.models import Agency
 
 from .. import selectors, services
@@ -66,7 +66,7 @@ def _officer(request: HttpRequest) -> User:
 QUEUE_SORTS = Sorts(
     default="due",
     columns={
-        "due": ("overdue_since", "next_due", "-opened_at"),
+        "due": ("overdue_since", "next_due", "opened_at"),
         "reference": ("reference",),
         "agency": ("agency__code", "opened_at"),
         "step": ("step", "opened_at"),
@@ -80,7 +80,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     steps = [(value, str(label)) for value, label in STEPS]
     form = QueueFilterForm(request.GET or None, steps=steps)
     entries = selectors.travel_queue(user=request.user, filters=form.filters())
-    entries, sort = QUEUE_SORTS.apply(request, entries)
+    sort: Sort = QUEUE_SORTS.chosen(request)
+    if sort != Sort("due", descending=False):  # the default keeps the queue's own order: overdue, then soonest due
+        entries, sort = QUEUE_SORTS.apply(request, entries)
     page = Paginator(entries, 25).get_page(request.GET.get("page"))
     return render(
         request,
