@@ -102,6 +102,20 @@ def test_the_authorization_gives_the_trip_its_itinerary_and_the_dsa_explained_li
     assert "LATAM" in text and "QX7Y2Z" in text and "USD 812.40" in text
 
 
+def test_days_the_host_provides_are_listed_and_their_deductions_explained(trip_at: TripAt, undp: Agency) -> None:
+    # given a trip whose host provides the room and lunch on the second day (trip_at departs 30 days on)
+    second_day = timezone.localtime(timezone.now() - timedelta(days=60)).date() + timedelta(days=31)
+    trip = trip_at("approved", provided=[services.ProvidedInput(day=second_day, accommodation=True, lunch=True)])
+    # when its authorization is printed
+    text = text_of(pdf.authorization_pdf(trip=trip, agency=undp))
+    # then the day, what was provided, and each deduction are there
+    assert f"{date_format(second_day, 'DATE_FORMAT')} accommodation, lunch" in text
+    assert "Accommodation provided, Manaus, Brazil 1 day × −150.00" in text
+    assert "Lunch provided, Manaus, Brazil" in text
+    assert f"DSA estimate USD {money(trip.dsa_estimate)}" in text
+    assert trip.dsa_estimate < Decimal("1350.00")
+
+
 def test_a_trip_waiting_for_approval_says_so_and_shows_no_ticket(trip_at: TripAt, undp: Agency) -> None:
     trip = trip_at("submitted")
     text = text_of(pdf.authorization_pdf(trip=trip, agency=undp))
