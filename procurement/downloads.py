@@ -8,6 +8,8 @@ from typing import Any
 
 from django.http import Http404, HttpResponse
 
+from shared_platform.attachments import content_download_response
+
 from .models import Opening, PurchaseOrder, Solicitation
 
 
@@ -22,12 +24,7 @@ def stored(field: Any) -> bytes | None:
         return None
 
 
-def download(content: bytes, *, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    safe = filename.replace('"', "").replace("\r", "").replace("\n", "")
-    response["Content-Disposition"] = f'attachment; filename="{safe}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+download = content_download_response
 
 
 def _pdf() -> Any:

@@ -235,7 +235,7 @@ def _reasoning(solicitation: Solicitation, rows: list[dict[str, Any]]) -> str:
         qualified = [row for row in rows if row["bid"].combined_score is not None]
         return gettext(
             "%(vendor)s is recommended: it has the highest combined score, %(combined)s of 100 "
-            "(technical %(technical)s × %(technical_weight)s %% + financial %(financial)s), among the "  # noqa: RUF001
+            "(technical %(technical)s × %(technical_weight)s %% + financial %(financial)s), among the "
             "%(qualified)s bids that reached the minimum technical score of %(minimum)s %%."
         ) % {
             "vendor": recommended["vendor"],

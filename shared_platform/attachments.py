@@ -28,6 +28,8 @@ facility's control. One set of rules keeps them safe:
   files and nothing else; the random part means two files of one name never
   collide. Use it from a FileField's `upload_to`. It refuses to run in the
   public schema, where an agency's private file would land in no agency's folder.
+- `content_download_response(content, *, filename, content_type) -> HttpResponse`: bytes the
+  platform made (a PDF, a CSV) as a download, with the same headers.
 - `file_download_response(*, file, name, content_type) -> FileResponse`: the
   file as a download (`Content-Disposition: attachment`, the name encoded for
   any language), with its stored content type and `X-Content-Type-Options:
@@ -49,7 +51,7 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext, ngettext
 from django_tenants.utils import get_public_schema_name
@@ -212,5 +214,15 @@ def file_download_response(*, file: IO[bytes] | File, name: str, content_type: s
     `attachment.file.open("rb")`) while the connection is in its agency's schema.
     """
     response = FileResponse(file, as_attachment=True, filename=name, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def content_download_response(content: bytes, *, filename: str, content_type: str) -> HttpResponse:
+    """Bytes the platform made (a purchase order, a travel authorization) as a download, never shown inline
+    nor sniffed into another type."""
+    response = HttpResponse(content, content_type=content_type)
+    safe = filename.replace('"', "").replace("\r", "").replace("\n", "")
+    response["Content-Disposition"] = f'attachment; filename="{safe}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -12,18 +12,12 @@ from typing import Any
 
 from django.http import HttpResponse
 
+from shared_platform.attachments import content_download_response
 from tenants.models import Agency
 
 from .models import TravelRequest
 
-
-def _pdf_download(content: bytes, *, filename: str) -> HttpResponse:
-    """A PDF as a download, never shown inline nor sniffed into another type (as procurement's downloads)."""
-    response = HttpResponse(content, content_type="application/pdf")
-    safe = filename.replace('"', "").replace("\r", "").replace("\n", "")
-    response["Content-Disposition"] = f'attachment; filename="{safe}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+PDF = "application/pdf"
 
 
 def _pdf() -> Any:
@@ -33,10 +27,10 @@ def _pdf() -> Any:
 def authorization_pdf_response(*, trip: TravelRequest, agency: Agency) -> HttpResponse:
     """The travel authorization, as it stands now (approval, clearances and ticket once they exist)."""
     content = _pdf().authorization_pdf(trip=trip, agency=agency)
-    return _pdf_download(content, filename=f"{trip.reference}-authorization.pdf")
+    return content_download_response(content, filename=f"{trip.reference}-authorization.pdf", content_type=PDF)
 
 
 def settlement_pdf_response(*, trip: TravelRequest, agency: Agency) -> HttpResponse:
     """The settlement statement; refused (404, `travel.no_claim`) until the traveller has claimed."""
     content = _pdf().settlement_pdf(trip=trip, agency=agency)
-    return _pdf_download(content, filename=f"{trip.reference}-settlement.pdf")
+    return content_download_response(content, filename=f"{trip.reference}-settlement.pdf", content_type=PDF)

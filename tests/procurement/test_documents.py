@@ -198,7 +198,7 @@ def test_an_rfp_report_shows_the_scores_per_criterion_and_the_committees_review(
     assert "85.00" in text  # strong, methodology: (90 + 80) / 2
     assert "89.00" in text and "87.30" in text and "82.50" in text
     assert (
-        "is recommended: it has the highest combined score, 87.30 of 100 (technical 89.00 × 70 % + financial 25.00), "  # noqa: RUF001
+        "is recommended: it has the highest combined score, 87.30 of 100 (technical 89.00 × 70 % + financial 25.00), "
         "among the 2 bids that reached the minimum technical score of 70.00 %." in text
     )
     assert person_name(people.committee) in text and "Sound." in text
