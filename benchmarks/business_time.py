@@ -38,12 +38,12 @@ from typing import Any
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-import businesstimedelta
-import holidays
-import pytz
-from harness import elapsed, rounded, say, table
+import businesstimedelta  # noqa: E402
+import holidays  # noqa: E402
+import pytz  # noqa: E402  (businesstimedelta's rules localize with pytz zones)
+from harness import elapsed, rounded, say, table  # noqa: E402  (benchmarks/harness.py; imports no Django)
 
-from service_levels.business_time import BusinessCalendar
+from service_levels.business_time import BusinessCalendar  # noqa: E402  (imports no Django)
 
 TIME_ZONE = "America/Sao_Paulo"
 OPENS, CLOSES = clock(8), clock(17)

@@ -42,7 +42,7 @@ from typing import Any
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from harness import database_drop, elapsed, rounded, say, servers_start, table
+from harness import database_drop, elapsed, rounded, say, servers_start, table  # noqa: E402  (benchmarks/harness.py; imports no Django)
 
 DATABASE = "bench_compliance"
 TODAY = date(2026, 6, 30)  # the last day of a month: "the last 3 months" are three whole months of data

@@ -15,7 +15,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
 
-from shared_platform import embedded
+from shared_platform import embedded  # noqa: E402  (imports no Django)
 
 POSTGRES_DIR = embedded.VAR_DIR / "bench-postgres"
 REDIS_DIR = embedded.VAR_DIR / "bench-redis"

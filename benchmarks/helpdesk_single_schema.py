@@ -33,7 +33,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
-from shared_platform.settings.production import *
+from shared_platform.settings.production import *  # noqa: F403
 from shared_platform.settings.production import CACHES, MIDDLEWARE, STORAGES, env
 
 TENANCY_MIDDLEWARE = "shared_platform.tenancy.AgencyAddressMiddleware"

@@ -87,7 +87,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BASE_DIR))
 
-from harness import (
+from harness import (  # noqa: E402  (benchmarks/harness.py; imports no Django)
     admin_execute,
     database_drop,
     elapsed,

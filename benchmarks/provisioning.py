@@ -33,7 +33,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from harness import database_drop, elapsed, rounded, say, servers_start, table
+from harness import database_drop, elapsed, rounded, say, servers_start, table  # noqa: E402  (benchmarks/harness.py; imports no Django)
 
 DATABASE = "bench_provisioning"
 MIGRATE_RUNS = 3

@@ -10,10 +10,10 @@ from billing.demo import billing_demo_load
 from governance.demo import governance_demo_load
 from ledger.services import alerts_muted
 from procurement.demo import procurement_demo_load
-from travel.demo import travel_demo_load
 from shared_platform.tasks import beat_run_once
 from tenants.models import Agency
 from tenants.services import agency_create, facility_ensure
+from travel.demo import travel_demo_load
 from vendors.demo import roster_ensure
 
 from . import data, sla

@@ -96,7 +96,7 @@ def history_load(*, months: int = 3, now: datetime | None = None) -> int:
         return 0
     now = now or timezone.now()
     agreements = agreements_ensure()
-    rng = random.Random(SEED)
+    rng = random.Random(SEED)  # noqa: S311 - reproducible demo data, not secrets
     agents: dict[str, list[User]] = {
         Module.ICT: list(User.objects.filter(memberships__role=Role.ICT_AGENT, memberships__agency__isnull=True)),
         Module.TRAVEL: list(User.objects.filter(memberships__role=Role.TRAVEL_AGENT, memberships__agency__isnull=True)),

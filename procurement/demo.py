@@ -304,7 +304,7 @@ def _current(play: Play, now: datetime, *, showcase: bool) -> int:
     """Purchases in progress today: every stage at UNDP (the showcase), a few stages elsewhere."""
     rng, approver = play.rng, play.approver
     assert approver is not None
-    days_ago = lambda days, hour=10: _working(now - timedelta(days=days), hour)
+    days_ago = lambda days, hour=10: _working(now - timedelta(days=days), hour)  # noqa: E731
     title, category, lines = rng.choice(RFQ_PURCHASES)
     play.raise_(title, category, lines, days_ago(1))  # waiting for the approver
     title, category, lines = rng.choice(MICRO_PURCHASES)
@@ -422,7 +422,7 @@ def procurement_demo_load(*, months: int = 3, now: datetime | None = None) -> in
     roster_ensure()
     now = now or timezone.now()
     people = _people()
-    rng = random.Random(SEED)
+    rng = random.Random(SEED)  # noqa: S311 - reproducible demo data, not secrets
     played = 0
     with alerts_muted():
         for agency in Agency.objects.agencies().order_by("code"):

@@ -339,7 +339,7 @@ def travel_demo_load(*, months: int = 3, now: datetime | None = None) -> int:
     from .start import travel_covered
 
     now = now or timezone.now()
-    rng = random.Random(SEED)
+    rng = random.Random(SEED)  # noqa: S311 - reproducible demo data, not secrets
     played = 0
     with alerts_muted():
         for agency in Agency.objects.agencies().order_by("code"):

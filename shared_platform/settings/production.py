@@ -1,6 +1,6 @@
 """Production: every secret from the environment, HTTPS cookies."""
 
-from .base import *
+from .base import *  # noqa: F403
 from .base import env
 
 SECRET_KEY = env("DJANGO_SECRET_KEY")

@@ -2,7 +2,7 @@
 
 import os
 
-from .base import *
+from .base import *  # noqa: F403
 
 DEBUG = False
 PUBLIC_PORT = ""
@@ -13,7 +13,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 STORAGES = {
-    **STORAGES,
+    **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
@@ -21,8 +21,8 @@ LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "W
 STATIC_ROOT = None  # type: ignore[assignment]
 WHITENOISE_USE_FINDERS = True
 # Two suites on one server (a developer's terminal and an editor) must not share a test database.
-DATABASES["default"]["TEST"] = {"NAME": f"test_platform_{os.getpid()}"}
+DATABASES["default"]["TEST"] = {"NAME": f"test_platform_{os.getpid()}"}  # noqa: F405
 # The API fuzzer (tests/test_api_fuzz.py): examples per operation and generation mode, and the
 # sequence (0: derandomised, repeatable). Raise FUZZ_EXAMPLES to look harder.
-FUZZ_EXAMPLES = env.int("FUZZ_EXAMPLES", default=4)
-FUZZ_SEED = env.int("FUZZ_SEED", default=0)
+FUZZ_EXAMPLES = env.int("FUZZ_EXAMPLES", default=4)  # noqa: F405
+FUZZ_SEED = env.int("FUZZ_SEED", default=0)  # noqa: F405

@@ -12,7 +12,7 @@ from accounts.models import Role
 from billing import services
 from billing.models import BillingRun, Invoice
 from billing.tasks import run_execute_task
-from tests.billing.conftest import decision, deliver, finance, media_root, price_list
+from tests.billing.conftest import decision, deliver, finance, media_root, price_list  # noqa: F401 - fixtures
 from tests.sla_fixtures import at
 
 from .test_sign_in_journey import sign_in
@@ -22,7 +22,7 @@ RUN_SCREENSHOT = "/tmp/browser-billing-run.png"
 
 
 @pytest.fixture
-def october(undp, unfpa, sign_agreement, price_list, deliver, finance):  # type: ignore[no-untyped-def]
+def october(undp, unfpa, sign_agreement, price_list, deliver, finance):  # type: ignore[no-untyped-def]  # noqa: F811
     sign_agreement(undp)
     sign_agreement(unfpa)
     for day in (5, 6):
