@@ -8,6 +8,7 @@ from ict_helpdesk import urls as helpdesk_urls
 from ledger.api import urlpatterns as ledger_api
 from procurement import urls as procurement_urls
 from service_levels.api import urlpatterns as catalogue_api
+from travel.api import agency_api_urlpatterns as travel_agency_api
 
 from . import views
 from .urls_common import api
@@ -32,6 +33,7 @@ urlpatterns = [
         *helpdesk_urls.agency_api_urlpatterns,
         *billing_urls.agency_api_urlpatterns,
         *procurement_urls.agency_api_urlpatterns,
+        *travel_agency_api,
     ),
 ]
 

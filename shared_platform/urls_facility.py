@@ -9,6 +9,7 @@ from ict_helpdesk import urls as helpdesk_urls
 from ledger.api import urlpatterns as ledger_api
 from procurement import urls as procurement_urls
 from service_levels.api import urlpatterns as catalogue_api
+from travel.api import facility_api_urlpatterns as travel_facility_api
 from vendors import urls as vendors_urls
 
 from . import views
@@ -36,6 +37,7 @@ urlpatterns = [
         *billing_urls.facility_api_urlpatterns,
         *vendors_urls.facility_api_urlpatterns,
         *procurement_urls.facility_api_urlpatterns,
+        *travel_facility_api,
     ),
 ]
 
