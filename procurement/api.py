@@ -46,7 +46,7 @@ from billing.models import Currency
 from ledger.api import LedgerClockSerializer, clocks_data
 from ledger.models import Holder, LedgerEntry
 from shared_platform import limits
-from shared_platform.api import AwareDateTimeField, BoundedJSONParser
+from shared_platform.api import AwareDateTimeField, BoundedJSONParser, DecimalStringField, PersonField
 from shared_platform.errors import ApplicationError, form_errors_as_error
 from shared_platform.schema import ErrorSerializer
 from tenants.models import Agency
@@ -97,24 +97,6 @@ REFERENCE_LENGTH = 40
 # -- fields ---------------------------------------------------------------------------------------
 
 
-class DecimalStringField(serializers.DecimalField):
-    """A money or quantity figure, read only from a string such as "1500.00" (STYLE.md: money is Decimal).
-
-    A JSON number goes through a binary float in most clients and loses cents;
-    a string is read exactly. Answers write figures as strings too.
-    """
-
-    default_error_messages = {
-        "not_a_string": gettext_lazy('Give the figure as a string of digits, such as "1500.00", not a number.'),
-    }
-
-    def to_internal_value(self, data: Any) -> Decimal:
-        if not isinstance(data, str):
-            self.fail("not_a_string")
-        value: Decimal = super().to_internal_value(data)
-        return value
-
-
 def _id_field(**options: Any) -> serializers.IntegerField:
     return serializers.IntegerField(min_value=1, max_value=LARGEST_ID, **options)
 
@@ -130,22 +112,6 @@ def _unit_prices(**options: Any) -> serializers.ListField:
 
 
 # -- what the answers carry ------------------------------------------------------------------------
-
-
-def _person(user: User | None) -> str | None:
-    return (user.get_full_name() or user.email) if user is not None else None
-
-
-@extend_schema_field(serializers.CharField(allow_null=True))
-class PersonField(serializers.Field):  # type: ignore[type-arg]
-    """A person (stored as a link to the public schema) by name, or null."""
-
-    def __init__(self, **options: Any) -> None:
-        options.setdefault("read_only", True)
-        super().__init__(**options)
-
-    def to_representation(self, value: Any) -> str | None:
-        return _person(value)
 
 
 class LineSerializer(serializers.ModelSerializer[RequisitionLine]):

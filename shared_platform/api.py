@@ -1,20 +1,26 @@
-"""Cross-cutting API pieces: pagination, and the JSON parser and date-time field every view reads with."""
+"""Cross-cutting API pieces: pagination, the JSON parser and date-time field every view reads with, money as
+decimal strings and people by name (procurement and travel answer alike)."""
 
 from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
-from typing import Any
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ParseError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class StandardPagination(PageNumberPagination):
@@ -92,3 +98,38 @@ class AwareDateTimeField(serializers.DateTimeField):
         if aware < EARLIEST_DATETIME:
             self.fail("too_early")
         return aware
+
+
+class DecimalStringField(serializers.DecimalField):
+    """A money or quantity figure, read only from a string such as "1500.00" (STYLE.md: money is Decimal).
+
+    A JSON number goes through a binary float in most clients and loses cents;
+    a string is read exactly. Answers write figures as strings too.
+    """
+
+    default_error_messages = {
+        "not_a_string": gettext_lazy('Give the figure as a string of digits, such as "1500.00", not a number.'),
+    }
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        value: Decimal = super().to_internal_value(data)
+        return value
+
+
+def person_name(user: User | None) -> str | None:
+    """A person as an answer names them: their full name, else their e-mail address."""
+    return (user.get_full_name() or user.email) if user is not None else None
+
+
+@extend_schema_field(serializers.CharField(allow_null=True))
+class PersonField(serializers.Field):  # type: ignore[type-arg]
+    """A person (stored as a link to the public schema) by name, or null."""
+
+    def __init__(self, **options: Any) -> None:
+        options.setdefault("read_only", True)
+        super().__init__(**options)
+
+    def to_representation(self, value: Any) -> str | None:
+        return person_name(value)

@@ -304,6 +304,7 @@ SPECTACULAR_SETTINGS = {
         "EnvelopeEnum": "procurement.models.Envelope",
         "CommitteeDecisionEnum": "procurement.models.CommitteeDecision",
         "PurchaseOrderStatusEnum": "procurement.models.OrderStatus",
+        "TripStatusEnum": "travel.models.TripStatus",
     },
 }
 
