@@ -79,6 +79,9 @@ class RefusedRow(models.Model):
     class Meta:
         ordering = ["rate_import", "line"]
 
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}"
+
 
 class DsaRate(models.Model):
     """A location's rate from its effective date: the full rate, the room share and the long-stay rate."""
