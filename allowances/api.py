@@ -73,7 +73,7 @@ class RateSerializer(serializers.ModelSerializer[DsaRate]):
         fields = ["id", "location", "effective_from", "rate", "room_percent", "reduced_rate"]
 
 
-class RateFilterSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class RateSearchSerializer(serializers.Serializer):  # type: ignore[type-arg]
     on = serializers.DateField(required=False, help_text="The day the rates are in force on; today by default.")
     search = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
@@ -99,7 +99,7 @@ class RateImportReportSerializer(RateImportSerializer):
         fields = [*RateImportSerializer.Meta.fields, "refused"]
 
 
-class ImportInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class RateFileInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     file = serializers.FileField(
         help_text="CSV, UTF-8: country, country_name, location, effective_from, dsa, room_percent, dsa_after_60_days."
     )
@@ -171,16 +171,18 @@ class RateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # type: igno
     def get_queryset(self) -> QuerySet[DsaRate]:
         if getattr(self, "swagger_fake_view", False):
             return DsaRate.objects.none()
-        filters = RateFilterSerializer(data=self.request.query_params)
+        filters = RateSearchSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
         on = filters.validated_data.get("on") or timezone.localdate()
         return selectors.rate_table(on=on, text=filters.validated_data.get("search", ""))
 
-    @extend_schema(request={"multipart/form-data": ImportInputSerializer}, responses={201: RateImportReportSerializer})
+    @extend_schema(
+        request={"multipart/form-data": RateFileInputSerializer}, responses={201: RateImportReportSerializer}
+    )
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_file(self, request: Request) -> Response:
         """Import the ICSC table as CSV: the good rows are imported, each bad one refused with its line and reason."""
-        payload = ImportInputSerializer(data=request.data)
+        payload = RateFileInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         upload = payload.validated_data["file"]
         done = services.dsa_table_import(file=upload, file_name=upload.name or "", by=request.user)  # type: ignore[arg-type]
@@ -206,7 +208,7 @@ class LocationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # type: 
     def get_queryset(self) -> QuerySet[Location]:
         if getattr(self, "swagger_fake_view", False):
             return Location.objects.none()
-        filters = RateFilterSerializer(data=self.request.query_params)
+        filters = RateSearchSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
         return selectors.location_list(text=filters.validated_data.get("search", ""))
 

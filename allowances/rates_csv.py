@@ -26,10 +26,13 @@ import contextlib
 import csv
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import IO
+from functools import lru_cache
+from operator import itemgetter
+from typing import IO, NamedTuple
 
 from django.utils.translation import gettext as _
 
@@ -51,8 +54,7 @@ COUNTRY_NAME_LENGTH = 100
 LOCATION_LENGTH = 120
 
 
-@dataclass(frozen=True)
-class RateRow:
+class RateRow(NamedTuple):
     """A row that passed every check, ready to be written."""
 
     line: int
@@ -120,6 +122,12 @@ def _text_of(data: bytes) -> str:
         raise _refuse(not_utf8, "allowances.csv_encoding") from None
 
 
+# A table repeats its dates and figures on thousands of rows: each distinct cell of a file is parsed once (the
+# functions are pure and return a value or the kind of problem, never a message, so caching is safe), and
+# messages are written, in the reader's language, only for the rows refused.
+EMPTY, NOT_A_NUMBER, NOT_POSITIVE, TOO_LARGE, TOO_PRECISE, OUT_OF_RANGE, NOT_ISO, NO_SUCH_DAY = range(8)
+
+
 def _amount(value: str) -> Decimal | None:
     """A figure as a spreadsheet writes it: 300, 300.00, or 300,00 (a decimal comma); None if it is not one."""
     value = value.strip().replace(" ", "")
@@ -136,90 +144,141 @@ def _amount(value: str) -> Decimal | None:
     return amount if amount.is_finite() else None
 
 
-def _decimals_ok(amount: Decimal) -> bool:
-    exponent = amount.normalize().as_tuple().exponent
-    return not isinstance(exponent, int) or exponent >= -2
+def _too_precise(amount: Decimal) -> bool:
+    exponent = amount.as_tuple().exponent
+    return isinstance(exponent, int) and exponent < -2 and amount != amount.quantize(CENT)
 
 
-def _rate_problems(value: str, label: str) -> tuple[Decimal | None, list[str]]:
-    if not value.strip():
-        return None, [_("%(label)s is empty.") % {"label": label}]
-    amount = _amount(value)
-    if amount is None:
-        return None, [_("%(label)s “%(value)s” is not a number.") % {"label": label, "value": value.strip()[:30]}]
-    if amount <= 0:
-        return None, [_("%(label)s must be above zero.") % {"label": label}]
-    if amount > LARGEST_RATE:
-        return None, [_("%(label)s is larger than any daily rate.") % {"label": label}]
-    if not _decimals_ok(amount):
-        return None, [_("%(label)s has more than 2 decimal places.") % {"label": label}]
-    return amount.quantize(CENT), []
-
-
-def _room_problems(value: str) -> tuple[Decimal | None, list[str]]:
-    cell = value.strip().removesuffix("%")
+@lru_cache(maxsize=8192)
+def _rate_parse(cell: str) -> Decimal | int:
+    """A daily rate in US dollars, to the cent, or the kind of problem it has."""
     if not cell.strip():
-        return None, [_("The room share is empty.")]
+        return EMPTY
+    amount = _amount(cell)
+    if amount is None:
+        return NOT_A_NUMBER
+    if amount <= 0:
+        return NOT_POSITIVE
+    if amount > LARGEST_RATE:
+        return TOO_LARGE
+    if _too_precise(amount):
+        return TOO_PRECISE
+    return amount.quantize(CENT)
+
+
+@lru_cache(maxsize=1024)
+def _share_parse(cell: str) -> Decimal | int:
+    """A percentage from 0 to 100 (a trailing % allowed), to two decimals, or the kind of problem it has."""
+    cell = cell.strip().removesuffix("%")
+    if not cell.strip():
+        return EMPTY
     share = _amount(cell)
     if share is None:
-        return None, [_("The room share “%(value)s” is not a number.") % {"value": value.strip()[:30]}]
+        return NOT_A_NUMBER
     if share < 0 or share > HUNDRED:
-        return None, [_("The room share must be between 0 and 100 (%(value)s).") % {"value": value.strip()[:30]}]
-    if not _decimals_ok(share):
-        return None, [_("The room share has more than 2 decimal places.")]
-    return share.quantize(CENT), []
+        return OUT_OF_RANGE
+    if _too_precise(share):
+        return TOO_PRECISE
+    return share.quantize(CENT)
 
 
-def _date_problems(value: str) -> tuple[date | None, list[str]]:
-    cell = value.strip()
+@lru_cache(maxsize=1024)
+def _date_parse(cell: str) -> date | int:
+    cell = cell.strip()
     if not cell:
-        return None, [_("The date it is in force from is empty.")]
+        return EMPTY
     if not ISO_DATE.match(cell):
-        return None, [_("The date “%(value)s” is not written YYYY-MM-DD.") % {"value": cell[:30]}]
+        return NOT_ISO
     try:
         day = date.fromisoformat(cell)
     except ValueError:
-        return None, [_("The date “%(value)s” does not exist.") % {"value": cell[:30]}]
-    if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
-        return None, [_("The date %(value)s is not a year the table can cover.") % {"value": cell}]
-    return day, []
+        return NO_SUCH_DAY
+    return day if EARLIEST_YEAR <= day.year <= LATEST_YEAR else OUT_OF_RANGE
 
 
-def row_read(line: int, values: dict[str, str]) -> tuple[RateRow | None, list[str]]:
-    """One row: its figures when every check passes, else every reason it is refused (in the reader's language)."""
+def _rate_reason(problem: int, cell: str, label: str) -> str:
+    if problem == EMPTY:
+        return _("%(label)s is empty.") % {"label": label}
+    if problem == NOT_A_NUMBER:
+        return _("%(label)s “%(value)s” is not a number.") % {"label": label, "value": cell.strip()[:30]}
+    if problem == NOT_POSITIVE:
+        return _("%(label)s must be above zero.") % {"label": label}
+    if problem == TOO_LARGE:
+        return _("%(label)s is larger than any daily rate.") % {"label": label}
+    return _("%(label)s has more than 2 decimal places.") % {"label": label}
+
+
+def _share_reason(problem: int, cell: str) -> str:
+    if problem == EMPTY:
+        return _("The room share is empty.")
+    if problem == NOT_A_NUMBER:
+        return _("The room share “%(value)s” is not a number.") % {"value": cell.strip()[:30]}
+    if problem == OUT_OF_RANGE:
+        return _("The room share must be between 0 and 100 (%(value)s).") % {"value": cell.strip()[:30]}
+    return _("The room share has more than 2 decimal places.")
+
+
+def _date_reason(problem: int, cell: str) -> str:
+    cell = cell.strip()[:30]
+    if problem == EMPTY:
+        return _("The date it is in force from is empty.")
+    if problem == NOT_ISO:
+        return _("The date “%(value)s” is not written YYYY-MM-DD.") % {"value": cell}
+    if problem == NO_SUCH_DAY:
+        return _("The date “%(value)s” does not exist.") % {"value": cell}
+    return _("The date %(value)s is not a year the table can cover.") % {"value": cell}
+
+
+def row_read(line: int, cells: Sequence[str]) -> tuple[RateRow | None, list[str]]:
+    """One row, its cells in the order of COLUMNS: its figures when every check passes, else every reason
+    it is refused (in the reader's language)."""
+    country_cell, country_name_cell, location_cell, day_cell, rate_cell, room_cell, reduced_cell = cells
+    country = country_cell.strip().upper()
+    country_name = " ".join(country_name_cell.split())
+    location = " ".join(location_cell.split())
+    day = _date_parse(day_cell)
+    rate = _rate_parse(rate_cell)
+    room = _share_parse(room_cell)
+    reduced = _rate_parse(reduced_cell)
+    if (
+        country in COUNTRY_CODES
+        and 0 < len(country_name) <= COUNTRY_NAME_LENGTH
+        and 0 < len(location) <= LOCATION_LENGTH
+        and isinstance(day, date)
+        and isinstance(rate, Decimal)
+        and isinstance(room, Decimal)
+        and isinstance(reduced, Decimal)
+        and reduced <= rate
+    ):
+        return RateRow(line, country, country_name, location, day, rate, room, reduced), []
     reasons: list[str] = []
-    country = values.get("country", "").strip().upper()
     if not country:
         reasons.append(_("The country code is empty; give its two letters, e.g. BR."))
     elif country not in COUNTRY_CODES:
         reasons.append(
             _("“%(code)s” is not an ISO 3166 country code; give two letters, e.g. BR.") % {"code": country[:10]}
         )
-    country_name = " ".join(values.get("country_name", "").split())
     if not country_name:
         reasons.append(_("The country name is empty."))
     elif len(country_name) > COUNTRY_NAME_LENGTH:
         reasons.append(_("The country name is longer than %(limit)d characters.") % {"limit": COUNTRY_NAME_LENGTH})
-    location = " ".join(values.get("location", "").split())
     if not location:
         reasons.append(_("The location is empty; write “Elsewhere” for the rest of the country."))
     elif len(location) > LOCATION_LENGTH:
         reasons.append(_("The location is longer than %(limit)d characters.") % {"limit": LOCATION_LENGTH})
-    day, problems = _date_problems(values.get("effective_from", ""))
-    reasons += problems
-    rate, problems = _rate_problems(values.get("dsa", ""), _("The DSA"))
-    reasons += problems
-    room, problems = _room_problems(values.get("room_percent", ""))
-    reasons += problems
-    reduced, problems = _rate_problems(values.get("dsa_after_60_days", ""), _("The rate after 60 days"))
-    reasons += problems
-    if rate is not None and reduced is not None and reduced > rate:
+    if not isinstance(day, date):
+        reasons.append(_date_reason(day, day_cell))
+    if not isinstance(rate, Decimal):
+        reasons.append(_rate_reason(rate, rate_cell, _("The DSA")))
+    if not isinstance(room, Decimal):
+        reasons.append(_share_reason(room, room_cell))
+    if not isinstance(reduced, Decimal):
+        reasons.append(_rate_reason(reduced, reduced_cell, _("The rate after 60 days")))
+    elif isinstance(rate, Decimal) and reduced > rate:
         reasons.append(
             _("The rate after 60 days (%(reduced)s) is above the DSA (%(rate)s).") % {"reduced": reduced, "rate": rate}
         )
-    if reasons or day is None or rate is None or room is None or reduced is None:
-        return None, reasons
-    return RateRow(line, country, country_name, location, day, rate, room, reduced), []
+    return None, reasons
 
 
 def _content(record: list[str], delimiter: str) -> str:
@@ -233,6 +292,8 @@ def _content(record: list[str], delimiter: str) -> str:
 def rate_file_read(file: IO[bytes] | bytes) -> RateFile:
     """Every row of the file, checked: refused as a whole (`allowances.csv_*`) when the file cannot be read."""
     text = _text_of(_bytes_of(file))
+    for cache in (_rate_parse, _share_parse, _date_parse):  # parsed once per file (see above)
+        cache.cache_clear()
     first_line = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     try:
@@ -271,7 +332,7 @@ def rate_file_read(file: IO[bytes] | bytes) -> RateFile:
             % {"count": f"{len(body):,}", "limit": f"{MAX_ROWS:,}"},
             "allowances.csv_too_many_rows",
         )
-    positions = {name: columns.index(name) for name in COLUMNS}
+    pick = itemgetter(*(columns.index(name) for name in COLUMNS))
     width = len(columns)
     good: list[RateRow] = []
     refused: list[RefusedLine] = []
@@ -284,17 +345,19 @@ def rate_file_read(file: IO[bytes] | bytes) -> RateFile:
             }
             refused.append(RefusedLine(line, reason, _content(record, delimiter)))
             continue
-        values = {name: (record[index] if index < len(record) else "") for name, index in positions.items()}
-        row, reasons = row_read(line, values)
+        if len(record) < width:
+            record = [*record, *[""] * (width - len(record))]
+        row, reasons = row_read(line, pick(record))
         if row is not None:
-            earlier = seen.get(row.key)
+            key = row.key
+            earlier = seen.get(key)
             if earlier is not None:
                 reasons = [
                     _("The same location and date as line %(line)d: one rate per location and day.") % {"line": earlier}
                 ]
                 row = None
             else:
-                seen[row.key] = line
+                seen[key] = line
         if row is None:
             refused.append(RefusedLine(line, " ".join(reasons), _content(record, delimiter)))
         else:
