@@ -80,7 +80,7 @@ class RefusedRow(models.Model):
         ordering = ["rate_import", "line"]
 
     def __str__(self) -> str:
-        return f"{self.rate_import_id}:{self.line}"
+        return f"line {self.line}: {self.reason}"
 
 
 class DsaRate(models.Model):

@@ -81,6 +81,9 @@ NAVIGATION: list[NavItem] = [
     # The vendor roster and the method thresholds (vendors/): the facility's procurement officers and manager keep
     # them; the contracts committee and the auditor read.
     NavItem(_("Vendors"), "vendors:roster", on_facility=True, on_agency=False, roles=ROSTER_READER_ROLES),
+    # The DSA rate table and the allowance rules (allowances/): every member of the facility's staff reads them;
+    # the travel officers and the facility manager import the table and set the rules.
+    NavItem(_("DSA rates"), "allowances:rates", on_facility=True, on_agency=False, roles=FACILITY_ROLES),
     NavItem(_("People"), "agency-people", on_facility=False, on_agency=True),
     NavItem(_("API"), "api-docs", on_facility=True, on_agency=True),
 ]

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
+from allowances import urls as allowances_urls
 from billing import urls as billing_urls
 from governance import urls as governance_urls
 from ict_helpdesk import urls as helpdesk_urls
@@ -29,6 +30,7 @@ urlpatterns = [
     *helpdesk_urls.facility_urlpatterns,
     *billing_urls.facility_urlpatterns,
     *vendors_urls.facility_urlpatterns,
+    *allowances_urls.facility_urlpatterns,
     *procurement_urls.facility_urlpatterns,
     *travel_urls.facility_urlpatterns,
     api(
@@ -37,6 +39,7 @@ urlpatterns = [
         *helpdesk_urls.facility_api_urlpatterns,
         *billing_urls.facility_api_urlpatterns,
         *vendors_urls.facility_api_urlpatterns,
+        *allowances_urls.facility_api_urlpatterns,
         *procurement_urls.facility_api_urlpatterns,
         *travel_urls.facility_api_urlpatterns,
     ),
