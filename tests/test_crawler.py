@@ -32,11 +32,12 @@ from accounts.models import FACILITY_ROLES, Membership, Role, User
 from accounts.selectors import addresses_for
 from billing.models import CreditNote, Invoice
 from demo import data
-from ledger.models import LedgerEntry
+from ledger.models import LedgerEntry, NamedPerson
 from procurement.models import PurchaseOrder, Requisition
 from shared_platform.tasks import beat_run_once
 from shared_platform.tenancy import agency_host
 from tenants.models import Agency
+from travel.models import TravelRequest
 
 from .crawler import CrawlResult, crawl
 
@@ -65,7 +66,7 @@ def _people() -> list[str]:
 
 @dataclass
 class DemoWorld:
-    references: dict[int, dict[str, int | None]]  # agency id -> request reference -> requester id
+    references: dict[int, dict[str, set[int | None]]]  # agency id -> request reference -> who may see it there
     documents: dict[int, set[str]]  # agency id -> its invoice and credit-note numbers
     media_root: str  # where the demo's files (invoice PDFs, attachments) were stored
 
@@ -89,11 +90,16 @@ def demo_world(django_db_setup: None, django_db_blocker, tmp_path_factory) -> It
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
             print(f"\ncrawler: demo loaded and beat run in {time.monotonic() - started:.1f} s")
-            references: dict[int, dict[str, int | None]] = {}
+            # Who may see each request inside its agency: its requester and the people it names (the traveller).
+            references: dict[int, dict[str, set[int | None]]] = {}
             for agency_id, reference, requester_id in LedgerEntry.objects.values_list(
                 "agency_id", "reference", "requester_id"
             ):
-                references.setdefault(agency_id, {})[reference] = requester_id
+                references.setdefault(agency_id, {})[reference] = {requester_id}
+            for agency_id, reference, user_id in NamedPerson.objects.values_list(
+                "entry__agency_id", "entry__reference", "user_id"
+            ):
+                references[agency_id][reference].add(user_id)
             documents: dict[int, set[str]] = {}
             for model in (Invoice, CreditNote):
                 for agency_id, number in model.objects.exclude(number=None).values_list("agency_id", "number"):
@@ -102,7 +108,14 @@ def demo_world(django_db_setup: None, django_db_blocker, tmp_path_factory) -> It
             for agency in Agency.objects.agencies():
                 with schema_context(agency.schema_name):
                     for reference, requester_id in Requisition.objects.values_list("reference", "requester_id"):
-                        references.setdefault(agency.pk, {})[reference] = requester_id
+                        references.setdefault(agency.pk, {})[reference] = {requester_id}
+                    # Trips not yet submitted do not exist; a trip names its traveller (on the ledger too).
+                    for reference, requester_id, traveller_id in TravelRequest.objects.values_list(
+                        "reference", "requester_id", "traveller_id"
+                    ):
+                        references.setdefault(agency.pk, {}).setdefault(reference, set()).update(
+                            {requester_id, traveller_id}
+                        )
                     documents.setdefault(agency.pk, set()).update(
                         PurchaseOrder.objects.values_list("number", flat=True)
                     )
@@ -127,7 +140,7 @@ def _forbidden(user: User, world: DemoWorld) -> re.Pattern[str] | None:
     for agency_id, references in world.references.items():
         roles = roles_by_agency.get(agency_id, set())
         whole_agency = bool(roles & SEES_WHOLE_AGENCY)
-        hidden += [ref for ref, requester in references.items() if not whole_agency and requester != user.pk]
+        hidden += [ref for ref, people in references.items() if not whole_agency and user.pk not in people]
     for agency_id, numbers in world.documents.items():
         if agency_id not in roles_by_agency:  # another agency's invoices and credit notes
             hidden += numbers
