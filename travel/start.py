@@ -13,6 +13,7 @@ from django.db.models import Count as CountOf
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
@@ -65,8 +66,8 @@ def approvals(*, viewer: Viewer) -> list[Approval]:
                 title=_("%(traveller)s, %(start)s to %(end)s")
                 % {
                     "traveller": trip.traveller_name,
-                    "start": trip.departs_on.isoformat(),
-                    "end": trip.returns_on.isoformat(),
+                    "start": date_format(trip.departs_on, "SHORT_DATE_FORMAT"),
+                    "end": date_format(trip.returns_on, "SHORT_DATE_FORMAT"),
                 }
                 + (" · " + _("less than 21 days ahead") if trip.late_request else ""),
                 url=_agency_url("travel:trip", trip.reference),
@@ -134,7 +135,7 @@ def _away_panel(viewer: Viewer) -> Panel:
             Item(
                 label=f"{where.traveller} · {where.place}",
                 url=_agency_url("travel:trip", where.reference),
-                detail=f"{where.arrives.isoformat()} – {where.leaves.isoformat()}",
+                detail=f"{date_format(where.arrives, 'SHORT_DATE_FORMAT')} – {date_format(where.leaves, 'SHORT_DATE_FORMAT')}",
             )
             for where in away[:SHOWN]
         ],
