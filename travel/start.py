@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db.models import Count as CountOf
 from django.db.models import Q
@@ -124,6 +126,10 @@ def _queue_panel() -> Panel:
     )
 
 
+def _short(day: date) -> str:
+    return date_format(day, "SHORT_DATE_FORMAT")
+
+
 def _away_panel(viewer: Viewer) -> Panel:
     with schema_context(viewer.address.schema_name):
         away = selectors.whereabouts()
@@ -135,7 +141,7 @@ def _away_panel(viewer: Viewer) -> Panel:
             Item(
                 label=f"{where.traveller} · {where.place}",
                 url=_agency_url("travel:trip", where.reference),
-                detail=f"{date_format(where.arrives, 'SHORT_DATE_FORMAT')} – {date_format(where.leaves, 'SHORT_DATE_FORMAT')}",
+                detail=f"{_short(where.arrives)} – {_short(where.leaves)}",
             )
             for where in away[:SHOWN]
         ],
