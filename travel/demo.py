@@ -183,7 +183,9 @@ class Play:
         self.clear_and_quote(trip, submitted + timedelta(days=1, hours=1))
         self.ticket(trip, submitted + timedelta(days=1, hours=self.rng.choice([3, 6, 28])))
         back = timezone.localtime(trip.legs.order_by("-position").first().arrives_at)  # type: ignore[union-attr]
-        claimed = _working(back.date() + timedelta(days=self.rng.randrange(2, 5)), 11)  # after a stay one night longer too
+        claimed = _working(
+            back.date() + timedelta(days=self.rng.randrange(2, 5)), 11
+        )  # after a stay one night longer too
         if claimed >= now:
             return 1
         self.claim(trip, claimed, nights_changed=self.rng.choice([0, 0, 0, -1, 1]))

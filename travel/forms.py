@@ -15,6 +15,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Membership, User
 from allowances.models import Location
@@ -37,8 +38,12 @@ class LocationChoice(forms.ModelChoiceField):
 
 
 class LegForm(forms.Form):
-    origin = LocationChoice(label=_("From"), queryset=Location.objects.none(), empty_label=_("Choose a place"))
-    destination = LocationChoice(label=_("To"), queryset=Location.objects.none(), empty_label=_("Choose a place"))
+    origin = LocationChoice(
+        label=pgettext_lazy("itinerary", "From"), queryset=Location.objects.none(), empty_label=_("Choose a place")
+    )
+    destination = LocationChoice(
+        label=pgettext_lazy("itinerary", "To"), queryset=Location.objects.none(), empty_label=_("Choose a place")
+    )
     departs_on = forms.DateField(label=_("Departure date"), widget=DATE)
     departs_time = forms.TimeField(label=_("Departure time"), widget=TIME)
     arrives_on = forms.DateField(label=_("Arrival date"), widget=DATE)
