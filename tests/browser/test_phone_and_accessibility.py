@@ -31,23 +31,36 @@ JOURNEYS = {
     "requester": (
         "ana@undp.test",
         "undp",
-        ["/", "/requests/", "/helpdesk/", "/procurement/", "/procurement/new/", "/sla/", "/people/"],
+        ["/", "/requests/", "/helpdesk/", "/procurement/", "/procurement/new/", "/travel/", "/travel/new/", "/sla/"],
     ),
-    "approver": ("bruno@undp.test", "undp", ["/", "/approvals/", "/requests/"]),
+    "approver": ("bruno@undp.test", "undp", ["/", "/approvals/", "/requests/", "/travel/duty-of-care/"]),
     "ict-agent": ("ict@facility.test", None, ["/", "/helpdesk/", "/requests/", "/sla/"]),
     "facility-finance": ("finance@facility.test", None, ["/", "/billing/"]),
     "buyer": ("buyer@facility.test", None, ["/", "/procurement/", "/vendors/", "/vendors/thresholds/"]),
+    "travel-officer": (
+        "travel@facility.test",
+        None,
+        [
+            "/",
+            "/travel/queue/",
+            "/travel/rates/",
+            "/travel/late-bookings/",
+            "/travel/duty-of-care/",
+            "/travel/settings/",
+        ],
+    ),
     "board-member": ("board@undp.test", None, ["/", "/governance/"]),
 }
 
 # The pages of the apps this suite owns (platform, accounts, ledger): axe must find nothing serious on them.
 AXE_PAGES = {
-    "requester": ["/", "/requests/", "/sla/", "/people/"],
+    "requester": ["/", "/requests/", "/sla/", "/people/", "/travel/", "/travel/new/"],
     "approver": ["/", "/approvals/"],
     "ict-agent": ["/", "/requests/", "/sla/"],
     "facility-finance": ["/"],
     "board-member": ["/"],
     "buyer": ["/", "/procurement/", "/vendors/"],
+    "travel-officer": ["/", "/travel/queue/", "/travel/rates/", "/travel/late-bookings/"],
 }
 
 
@@ -59,6 +72,7 @@ def people_and_requests(undp, unfpa, facility, sign_agreement, raise_request, ma
     make_person((Role.ICT_AGENT, None), email="ict@facility.test", first_name="Iara", last_name="Costa")
     make_person((Role.FACILITY_FINANCE, None), email="finance@facility.test", first_name="Fábio")
     make_person((Role.PROCUREMENT_AGENT, None), email="buyer@facility.test", first_name="Paula", last_name="Nogueira")
+    make_person((Role.TRAVEL_AGENT, None), email="travel@facility.test", first_name="Isabela", last_name="Ribeiro")
     make_person(
         (Role.BOARD_REPRESENTATIVE, undp), (Role.REQUESTER, undp), email="board@undp.test", first_name="Beatriz"
     )
