@@ -20,7 +20,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
 from service_levels.models import Metric
-from shared_platform.api import StandardPagination
+from shared_platform.api import PersonField, StandardPagination
 from shared_platform.errors import form_errors_as_error
 from shared_platform.schema import paginated
 
@@ -270,3 +270,32 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("sla/at-risk/", AtRiskApi.as_view(), name="api-sla-at-risk"),
     path("", include(router.urls)),
 ]
+
+
+class ModuleQueueEntrySerializer(serializers.ModelSerializer[LedgerEntry]):
+    """One request in a module's queue on the facility portal (procurement's cases, travel's trips), from the ledger:
+    nothing of the agency's private record (a trip's title is its route)."""
+
+    agency = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[var-annotated]
+    service = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[var-annotated]
+    assignee = PersonField()
+    next_due = serializers.DateTimeField(read_only=True, allow_null=True, help_text="Earliest due time still ahead.")
+    overdue_since = serializers.DateTimeField(read_only=True, allow_null=True, help_text="A running clock ran out.")
+
+    class Meta:
+        model = LedgerEntry
+        fields = [
+            "reference",
+            "agency",
+            "service",
+            "title",
+            "status",
+            "step",
+            "held_by",
+            "assignee",
+            "opened_at",
+            "next_due",
+            "overdue_since",
+            "breached",
+        ]
+        read_only_fields = fields

@@ -43,7 +43,7 @@ from accounts.permissions import FacilityPortalOnly, MayUseThisAddress
 from accounts.selectors import sees_whole_agency
 from accounts.services import locked_out_message
 from billing.models import Currency
-from ledger.api import LedgerClockSerializer, clocks_data
+from ledger.api import LedgerClockSerializer, ModuleQueueEntrySerializer, clocks_data
 from ledger.models import Holder, LedgerEntry
 from shared_platform import limits
 from shared_platform.api import AwareDateTimeField, BoundedJSONParser, DecimalStringField, PersonField
@@ -620,34 +620,6 @@ class CaseSerializer(RequisitionDetailSerializer):
         return SolicitationSerializer(solicitation).data if solicitation is not None else None
 
 
-class CaseQueueEntrySerializer(serializers.ModelSerializer[LedgerEntry]):
-    """One purchase in the facility's queue, from the ledger (nothing of the agency's private record)."""
-
-    agency = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[var-annotated]
-    service = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[var-annotated]
-    assignee = PersonField()
-    next_due = serializers.DateTimeField(read_only=True, allow_null=True, help_text="Earliest due time still ahead.")
-    overdue_since = serializers.DateTimeField(read_only=True, allow_null=True, help_text="A running clock ran out.")
-
-    class Meta:
-        model = LedgerEntry
-        fields = [
-            "reference",
-            "agency",
-            "service",
-            "title",
-            "status",
-            "step",
-            "held_by",
-            "assignee",
-            "opened_at",
-            "next_due",
-            "overdue_since",
-            "breached",
-        ]
-        read_only_fields = fields
-
-
 # -- what the callers send -------------------------------------------------------------------------
 
 
@@ -1070,7 +1042,7 @@ class _FacilitySide(APIView):
 class CaseListApi(_FacilitySide, ListAPIView):  # type: ignore[type-arg]
     """The purchases of every agency, from the ledger, the most urgent first (overdue, then soonest due)."""
 
-    serializer_class = CaseQueueEntrySerializer
+    serializer_class = ModuleQueueEntrySerializer
 
     def get_queryset(self) -> Any:
         params = {key: value for key, value in self.request.query_params.items() if key not in ("page", "page_size")}

@@ -45,7 +45,7 @@ from accounts.models import Role, User
 from accounts.permissions import FacilityPortalOnly, MayUseThisAddress
 from accounts.selectors import has_role
 from allowances.models import Location
-from ledger.api import LedgerClockSerializer, clocks_data
+from ledger.api import LedgerClockSerializer, ModuleQueueEntrySerializer, clocks_data
 from ledger.models import LedgerEntry
 from shared_platform import limits
 from shared_platform.api import AwareDateTimeField, BoundedJSONParser, DecimalStringField, PersonField
@@ -463,34 +463,6 @@ class TripCaseSerializer(TripDetailSerializer):
         if trip.status != TripStatus.APPROVED:
             return []
         return [place.pk for place in services.clearances_missing(trip)]
-
-
-class TripQueueEntrySerializer(serializers.ModelSerializer[LedgerEntry]):
-    """One trip in the facility's queue, from the ledger: its route, never its traveller or purpose."""
-
-    agency = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[var-annotated]
-    service = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[var-annotated]
-    assignee = PersonField()
-    next_due = serializers.DateTimeField(read_only=True, allow_null=True, help_text="Earliest due time still ahead.")
-    overdue_since = serializers.DateTimeField(read_only=True, allow_null=True, help_text="A running clock ran out.")
-
-    class Meta:
-        model = LedgerEntry
-        fields = [
-            "reference",
-            "agency",
-            "service",
-            "title",
-            "status",
-            "step",
-            "held_by",
-            "assignee",
-            "opened_at",
-            "next_due",
-            "overdue_since",
-            "breached",
-        ]
-        read_only_fields = fields
 
 
 class TravelWhereaboutsSerializer(serializers.Serializer[Any]):
@@ -985,7 +957,7 @@ class _FacilitySide(APIView):
 class QueueApi(_FacilitySide, ListAPIView):  # type: ignore[type-arg]
     """The trips of every agency, from the ledger, the most urgent first (overdue, then soonest due)."""
 
-    serializer_class = TripQueueEntrySerializer
+    serializer_class = ModuleQueueEntrySerializer
 
     def get_queryset(self) -> Any:
         filters = _filters(TravelQueueFilterSerializer, self.request)
