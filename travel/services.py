@@ -566,7 +566,7 @@ def trip_cancel(
     *, agency: Agency, trip: TravelRequest, by: User, reason: str, at: datetime | None = None
 ) -> TravelRequest:
     """The requester, the traveller or an approver calls the trip off before the claim; nothing is billed.
-    An advance already paid is then recovered in full (the settlement statement says so)."""
+    An advance already paid is then recovered in full (the cancellation page says so before it is done)."""
     _in_schema_of(agency)
     at = _now(at)
     reason = _text(reason, field="reason", required=gettext("Say why the trip is cancelled."), limit=limits.SHORT_TEXT)
