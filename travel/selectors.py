@@ -392,17 +392,65 @@ def advances_due(*, month: date) -> list[tuple[TravelRequest, Any, Decimal]]:
     ]
 
 
-def settlements_done(*, month: date) -> list[tuple[TravelRequest, Any, Decimal]]:
-    """Claims settled in a month, the settlement split per charge code (the agency's schema)."""
+@dataclass(frozen=True)
+class SettlementLine:
+    """One charge code's part of a settled claim, or of the advance to recover from a trip called off."""
+
+    trip: TravelRequest
+    charge: Any
+    amount: Decimal
+    settled_on: date
+    claimed: Decimal
+    advance: Decimal
+    settlement: Decimal
+    kind: str  # "claim" or "cancelled"
+
+
+def settlements_done(*, month: date) -> list[SettlementLine]:
+    """The month's settlements for the agency's ERP, split per charge code (the agency's schema):
+
+    - claims settled in the month: the claim minus the advance;
+    - trips cancelled in the month after their approval made the advance due: the whole advance, to recover.
+    """
     start, end = month, _month_end(month)
-    trips = (
+    claims = (
         TravelRequest.objects.filter(claim__settled_at__date__gte=start, claim__settled_at__date__lt=end)
         .select_related("claim")
         .prefetch_related("charge_codes")
-        .order_by("claim__settled_at", "pk")
     )
-    return [
-        (trip, charge, share)
-        for trip in trips
+    lines = [
+        SettlementLine(
+            trip=trip,
+            charge=charge,
+            amount=share,
+            settled_on=timezone.localtime(trip.claim.settled_at).date(),  # type: ignore[arg-type]
+            claimed=trip.claim.total,
+            advance=trip.claim.advance_amount,
+            settlement=trip.claim.settlement_amount,
+            kind="claim",
+        )
+        for trip in claims
         for charge, share in _split(trip.claim.settlement_amount, list(trip.charge_codes.all()))
     ]
+    called_off = TravelRequest.objects.filter(
+        status=TripStatus.CANCELLED,
+        decided_at__isnull=False,
+        advance_amount__gt=0,
+        closed_at__date__gte=start,
+        closed_at__date__lt=end,
+    ).prefetch_related("charge_codes")
+    lines += [
+        SettlementLine(
+            trip=trip,
+            charge=charge,
+            amount=share,
+            settled_on=timezone.localtime(trip.closed_at).date(),  # type: ignore[arg-type]
+            claimed=Decimal("0.00"),
+            advance=trip.advance_amount,
+            settlement=-trip.advance_amount,
+            kind="cancelled",
+        )
+        for trip in called_off
+        for charge, share in _split(-trip.advance_amount, list(trip.charge_codes.all()))
+    ]
+    return sorted(lines, key=lambda line: (line.settled_on, line.trip.pk))

@@ -77,3 +77,22 @@ def test_the_command_removes_personal_data_after_the_retention_period_only(
     assert cleaned.passport_number == "" and cleaned.personal_data_removed_at is not None
     assert "UNDP: personal data removed from 1 trip(s)." in out.getvalue()
     assert cleaned.personal_data_removed_at <= timezone.now() + timedelta(seconds=1)
+
+
+def test_a_trip_called_off_after_approval_sends_its_advance_to_recover(
+    submit: Callable[..., TravelRequest],
+    people: People,
+    client_at: Callable[..., Client],
+    undp: Agency,
+) -> None:
+    # given an approved trip (advance 1,200.00 due), then cancelled
+    trip = submit()
+    with schema_context(undp.schema_name):
+        services.trip_approve(agency=undp, trip=trip, approver=people.approver)
+        services.trip_cancel(agency=undp, trip=trip, by=people.requester, reason="The workshop was postponed.")
+    approver = client_at(undp, people.approver)
+    rows = _rows(approver.get(f"/travel/exports/settlements.csv?month={timezone.localdate():%Y-%m}"))
+    mine = [row for row in rows if row["reference"] == trip.reference]
+    assert [(row["kind"], row["settlement_usd"], row["amount_usd"]) for row in mine] == [
+        ("cancelled", "-1200.00", "-1200.00")
+    ]

@@ -479,7 +479,8 @@ def advances_csv(request: HttpRequest) -> HttpResponse:
 
 
 def settlements_csv(request: HttpRequest) -> HttpResponse:
-    """The claims settled in a month: owed to the traveller (positive) or to recover (negative)."""
+    """The month's settlements: claims settled (owed to the traveller when positive, to recover when negative)
+    and the advances of trips called off after approval (to recover)."""
     agency = _agency(request)
     _finance_check(request, agency)
     month = _month(request)
@@ -490,6 +491,7 @@ def settlements_csv(request: HttpRequest) -> HttpResponse:
         [
             "reference",
             "traveller",
+            "kind",
             "settled_on",
             "charge_code",
             "share_percent",
@@ -499,19 +501,19 @@ def settlements_csv(request: HttpRequest) -> HttpResponse:
             "amount_usd",
         ]
     )
-    for trip, charge, amount in selectors.settlements_done(month=month):
-        claim = trip.claim
+    for line in selectors.settlements_done(month=month):
         writer.writerow(
             [
-                trip.reference,
-                _safe(trip.traveller_name),
-                timezone.localtime(claim.settled_at).date().isoformat() if claim.settled_at else "",
-                _safe(charge.code),
-                charge.percent,
-                claim.total,
-                claim.advance_amount,
-                claim.settlement_amount,
-                amount,
+                line.trip.reference,
+                _safe(line.trip.traveller_name),
+                line.kind,
+                line.settled_on.isoformat(),
+                _safe(line.charge.code),
+                line.charge.percent,
+                line.claimed,
+                line.advance,
+                line.settlement,
+                line.amount,
             ]
         )
     return response
