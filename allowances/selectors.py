@@ -92,9 +92,10 @@ def _search(rows: QuerySet[DsaRate], text: str) -> QuerySet[DsaRate]:
     text = " ".join(text.replace("\x00", "").split())[:100]
     if not text:
         return rows
-    matches = Q(location__country_name__icontains=text) | Q(location__name__icontains=text)
-    if len(text) == 2:
-        matches |= Q(location__country=text.upper())
+    if len(text) == 2:  # a country code, or the start of a name: "BR", "Ma"
+        matches = Q(location__country=text.upper()) | Q(location__name__unaccent__istartswith=text)
+    else:
+        matches = Q(location__country_name__unaccent__icontains=text) | Q(location__name__unaccent__icontains=text)
     return rows.filter(matches)
 
 
@@ -122,9 +123,10 @@ def location_list(*, text: str = "") -> QuerySet[Location]:
     text = " ".join(text.replace("\x00", "").split())[:100]
     rows = Location.objects.all()
     if text:
-        matches = Q(country_name__icontains=text) | Q(name__icontains=text)
-        if len(text) == 2:
-            matches |= Q(country=text.upper())
+        if len(text) == 2:  # a country code, or the start of a name
+            matches = Q(country=text.upper()) | Q(name__unaccent__istartswith=text)
+        else:
+            matches = Q(country_name__unaccent__icontains=text) | Q(name__unaccent__icontains=text)
         rows = rows.filter(matches)
     return rows.order_by("country_name", "name", "pk")
 
