@@ -28,7 +28,6 @@ from django.http import Http404, HttpResponse
 from django.urls import URLPattern, URLResolver, path
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -46,7 +45,16 @@ from billing.models import Currency
 from ledger.api import LedgerClockSerializer, ModuleQueueEntrySerializer, clocks_data
 from ledger.models import Holder, LedgerEntry
 from shared_platform import limits
-from shared_platform.api import AwareDateTimeField, BoundedJSONParser, DecimalStringField, PersonField
+from shared_platform.api import (
+    FILE_RESPONSE,
+    LARGEST_ID,
+    PDF_RESPONSE,
+    AwareDateTimeField,
+    BoundedJSONParser,
+    DecimalStringField,
+    PersonField,
+    id_check,
+)
 from shared_platform.errors import ApplicationError, form_errors_as_error
 from shared_platform.schema import ErrorSerializer
 from tenants.models import Agency
@@ -86,10 +94,6 @@ from .models import (
 from .selectors import procurement_queue
 
 UPLOAD_PARSERS = [MultiPartParser, FormParser, BoundedJSONParser]
-PDF_RESPONSE = {(200, "application/pdf"): OpenApiTypes.BINARY}
-FILE_RESPONSE = {(200, "application/octet-stream"): OpenApiTypes.BINARY}
-# The largest row id PostgreSQL stores (bigint): a larger one is nothing here, never an overflow.
-LARGEST_ID = 9_223_372_036_854_775_807
 # A reference is at most this long (e.g. UNDP-PR-000123); anything longer is not one.
 REFERENCE_LENGTH = 40
 
@@ -810,9 +814,7 @@ def _reference_check(reference: str) -> None:
         raise Http404("No such purchase.")
 
 
-def _pk_check(pk: int) -> None:
-    if pk > LARGEST_ID:
-        raise Http404("Nothing with that id.")
+_pk_check = id_check
 
 
 def _attachment_response(requisition: Requisition, pk: int) -> HttpResponse:

@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ParseError
@@ -133,3 +135,16 @@ class PersonField(serializers.Field):  # type: ignore[type-arg]
 
     def to_representation(self, value: Any) -> str | None:
         return person_name(value)
+
+
+# Downloads as the OpenAPI schema describes them (a module's PDFs, an uploaded file).
+PDF_RESPONSE = {(200, "application/pdf"): OpenApiTypes.BINARY}
+FILE_RESPONSE = {(200, "application/octet-stream"): OpenApiTypes.BINARY}
+# The largest row id PostgreSQL stores (bigint): a larger one is nothing here, never an overflow.
+LARGEST_ID = 9_223_372_036_854_775_807
+
+
+def id_check(pk: int) -> None:
+    """A row id from a URL: one larger than any PostgreSQL stores is not found (404), never an overflow (500)."""
+    if pk > LARGEST_ID:
+        raise Http404("Nothing with that id.")

@@ -28,7 +28,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.urls import URLPattern, URLResolver, path
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
@@ -48,11 +48,21 @@ from allowances.models import Location
 from ledger.api import LedgerClockSerializer, ModuleQueueEntrySerializer, clocks_data
 from ledger.models import LedgerEntry
 from shared_platform import limits
-from shared_platform.api import AwareDateTimeField, BoundedJSONParser, DecimalStringField, PersonField
+from shared_platform.api import (
+    FILE_RESPONSE,
+    PDF_RESPONSE,
+    AwareDateTimeField,
+    BoundedJSONParser,
+    DecimalStringField,
+    PersonField,
+    id_check,
+)
+from shared_platform.attachments import file_download_response
 from shared_platform.errors import ApplicationError
 from tenants.models import Agency
 
 from . import selectors, services
+from .downloads import authorization_pdf_response, settlement_pdf_response
 from .models import (
     MAX_FARE_OPTIONS,
     ChargeCode,
@@ -819,6 +829,42 @@ class TripDetailApi(_AgencySide):
         return self.detail(request, self.trip(request, reference))
 
 
+@extend_schema(tags=["travel"], responses=PDF_RESPONSE)
+class TripAuthorizationPdfApi(_AgencySide):
+    """The travel authorization as PDF, as it stands now (no personal data is printed on it)."""
+
+    def get(self, request: Request, reference: str) -> HttpResponse:
+        trip = self.trip(request, reference)
+        return authorization_pdf_response(trip=trip, agency=request.tenant)  # type: ignore[attr-defined]
+
+
+@extend_schema(tags=["travel"], responses=PDF_RESPONSE)
+class TripSettlementPdfApi(_AgencySide):
+    """The settlement statement as PDF; 404 (`travel.no_claim`) until the traveller has claimed."""
+
+    def get(self, request: Request, reference: str) -> HttpResponse:
+        trip = self.trip(request, reference)
+        return settlement_pdf_response(trip=trip, agency=request.tenant)  # type: ignore[attr-defined]
+
+
+def _receipt_response(trip: TravelRequest, pk: int) -> HttpResponseBase:
+    id_check(pk)
+    expense = Expense.objects.filter(pk=pk, claim__travel_request=trip).exclude(receipt="").first()
+    if expense is None:
+        raise Http404("No such receipt.")
+    return file_download_response(
+        file=expense.receipt.open("rb"), name=expense.receipt_name, content_type=expense.receipt_type
+    )
+
+
+@extend_schema(tags=["travel"], responses=FILE_RESPONSE)
+class TripReceiptApi(_AgencySide):
+    """The receipt of one expense of the trip's claim, as it was uploaded."""
+
+    def get(self, request: Request, reference: str, pk: int) -> HttpResponseBase:
+        return _receipt_response(self.trip(request, reference), pk)
+
+
 @extend_schema(tags=["travel"])
 class TripApproveApi(_AgencySide):
     """An approver of the agency authorizes the trip (never one they travel on or asked for)."""
@@ -974,6 +1020,40 @@ class CaseDetailApi(_FacilitySide):
             return self.detail(request, trip)
 
 
+@extend_schema(tags=["travel"], responses=PDF_RESPONSE)
+class CaseAuthorizationPdfApi(_FacilitySide):
+    """The travel authorization as PDF, rendered in the trip's agency's language."""
+
+    def get(self, request: Request, reference: str) -> HttpResponse:
+        with self.case(reference) as trip:
+            return authorization_pdf_response(trip=trip, agency=_agency_of(reference))
+
+
+@extend_schema(tags=["travel"], responses=PDF_RESPONSE)
+class CaseSettlementPdfApi(_FacilitySide):
+    """The settlement statement as PDF; 404 (`travel.no_claim`) until the traveller has claimed."""
+
+    def get(self, request: Request, reference: str) -> HttpResponse:
+        with self.case(reference) as trip:
+            return settlement_pdf_response(trip=trip, agency=_agency_of(reference))
+
+
+@extend_schema(tags=["travel"], responses=FILE_RESPONSE)
+class CaseReceiptApi(_FacilitySide):
+    """The receipt of one expense of the trip's claim, as it was uploaded."""
+
+    def get(self, request: Request, reference: str, pk: int) -> HttpResponseBase:
+        with self.case(reference) as trip:
+            return _receipt_response(trip, pk)
+
+
+def _agency_of(reference: str) -> Agency:
+    entry = selectors.trip_entry(reference=reference)
+    if entry is None:
+        raise Http404("No such trip.")
+    return entry.agency
+
+
 class _CaseStep(_FacilitySide):
     """One step on a trip: its input read by `input_serializer`, then one service call in `act`."""
 
@@ -1092,6 +1172,9 @@ agency_api_urlpatterns: list[URLPattern | URLResolver] = [
     path(f"{_TRIP}reject/", TripRejectApi.as_view(), name="travel-trip-reject"),
     path(f"{_TRIP}cancel/", TripCancelApi.as_view(), name="travel-trip-cancel"),
     path(f"{_TRIP}claim/", TripClaimApi.as_view(), name="travel-trip-claim"),
+    path(f"{_TRIP}authorization/pdf/", TripAuthorizationPdfApi.as_view(), name="travel-trip-authorization-pdf"),
+    path(f"{_TRIP}settlement/pdf/", TripSettlementPdfApi.as_view(), name="travel-trip-settlement-pdf"),
+    path(f"{_TRIP}receipts/<int:pk>/", TripReceiptApi.as_view(), name="travel-trip-receipt"),
     path("travel/duty-of-care/", AgencyDutyOfCareApi.as_view(), name="travel-duty-of-care"),
     path("travel/policy/", PolicyApi.as_view(), name="travel-policy"),
 ]
@@ -1103,6 +1186,9 @@ facility_api_urlpatterns: list[URLPattern | URLResolver] = [
     path(f"{_CASE}fares/", FaresApi.as_view(), name="travel-case-fares"),
     path(f"{_CASE}ticket/", TicketApi.as_view(), name="travel-case-ticket"),
     path(f"{_CASE}settle/", SettleApi.as_view(), name="travel-case-settle"),
+    path(f"{_CASE}authorization/pdf/", CaseAuthorizationPdfApi.as_view(), name="travel-case-authorization-pdf"),
+    path(f"{_CASE}settlement/pdf/", CaseSettlementPdfApi.as_view(), name="travel-case-settlement-pdf"),
+    path(f"{_CASE}receipts/<int:pk>/", CaseReceiptApi.as_view(), name="travel-case-receipt"),
     path("travel/duty-of-care/", FacilityDutyOfCareApi.as_view(), name="travel-facility-duty-of-care"),
     path("travel/late-bookings/", LateBookingsApi.as_view(), name="travel-late-bookings"),
 ]

@@ -465,7 +465,36 @@ def test_a_claim_may_carry_its_receipts_as_multipart(
     assert response.status_code == 201, response.content
     assert response.json()["claim"]["expenses"][0]["receipt_name"] == "taxi.pdf"
     with schema_context("undp"):
-        assert Claim.objects.get(travel_request=trip).expenses.get().receipt
+        expense = Claim.objects.get(travel_request=trip).expenses.get()
+        assert expense.receipt
+    # the receipt comes back as it was sent, to the traveller and to the facility's travel officer
+    download = client.get(f"{TRIPS}{trip.reference}/receipts/{expense.pk}/")
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 taxi receipt"  # type: ignore[attr-defined]
+    assert client.get(f"{TRIPS}{trip.reference}/receipts/{expense.pk + 1}/").status_code == 404
+    assert client.get(f"{TRIPS}{trip.reference}/receipts/99999999999999999999/").status_code == 404
+
+
+def test_the_authorization_and_settlement_pdfs_are_served_to_those_who_see_the_trip(
+    people: People,
+    trip_at: Callable[..., TravelRequest],
+    agency_api: ClientFor,
+    portal_api: ClientFor,
+    submit: Callable[..., TravelRequest],
+) -> None:
+    waiting = submit(start=timezone.localdate() + timedelta(days=90))
+    traveller = agency_api(people.traveller)
+    pdf = traveller.get(f"{TRIPS}{waiting.reference}/authorization/pdf/")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    refused(traveller.get(f"{TRIPS}{waiting.reference}/settlement/pdf/"), 404, code="travel.no_claim")
+    assert agency_api(people.colleague).get(f"{TRIPS}{waiting.reference}/authorization/pdf/").status_code == 404
+
+    settled = trip_at("settled")
+    officer = portal_api(people.officer)
+    statement = officer.get(f"/api/travel/cases/{settled.reference}/settlement/pdf/")
+    assert statement.status_code == 200 and statement.content.startswith(b"%PDF")
+    assert officer.get("/api/travel/cases/UNDP-TA-999999/authorization/pdf/").status_code == 404
 
 
 # -- policy and duty of care --------------------------------------------------------------------------
