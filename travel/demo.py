@@ -253,20 +253,23 @@ def _current(play: Play, now: datetime, *, showcase: bool) -> int:
     """Trips at every stage now; UNDP shows the rarer cases too."""
     today = timezone.localdate(now)
     played = 0
+    # Each agency goes to its own places; UNDP's are fixed for the README's walk-through.
+    places = DESTINATIONS[:5] if showcase else play.rng.sample(DESTINATIONS[:5], 4)
+    first, second, third, fourth = ("Recife", "Manaus", "São Paulo", "Salvador") if showcase else places
     # waiting for the approver (in the approvals inbox)
-    play.submit(0, today + timedelta(days=35), [("Recife", 4)], now - timedelta(hours=20))
+    play.submit(0, today + timedelta(days=35), [(first, 4)], now - timedelta(hours=20))
     # approved, waiting for clearance and ticket
-    trip = play.submit(1, today + timedelta(days=30), [("Manaus", 3)], now - timedelta(days=2))
+    trip = play.submit(1, today + timedelta(days=30), [(second, 3)], now - timedelta(days=2))
     if trip is not None:
         play.approve(trip, now - timedelta(days=1, hours=20))
     # travelling now (duty of care): ticketed, not back yet
-    trip = play.submit(3, today - timedelta(days=2), [("São Paulo", 5)], now - timedelta(days=30))
+    trip = play.submit(3, today - timedelta(days=2), [(third, 5)], now - timedelta(days=30))
     if trip is not None:
         trip = play.approve(trip, now - timedelta(days=29, hours=20))
         play.clear_and_quote(trip, now - timedelta(days=29))
         play.ticket(trip, now - timedelta(days=28, hours=20))
     # back, the claim waiting for the facility
-    trip = play.submit(2, today - timedelta(days=12), [("Salvador", 4)], now - timedelta(days=40))
+    trip = play.submit(2, today - timedelta(days=12), [(fourth, 4)], now - timedelta(days=40))
     if trip is not None:
         trip = play.approve(trip, now - timedelta(days=39, hours=20))
         play.clear_and_quote(trip, now - timedelta(days=39))
