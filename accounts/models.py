@@ -77,6 +77,8 @@ class Role(models.TextChoices):
     FACILITY_MANAGER = "facility_manager", _("Facility manager")
     FACILITY_FINANCE = "facility_finance", _("Facility finance")
     QUALITY_FOCAL_POINT = "quality_focal_point", _("Quality focal point")
+    REVIEW_COMMITTEE = "review_committee", _("Review committee member")
+    INTERNAL_AUDITOR = "internal_auditor", _("Internal auditor")
     AUDITOR = "auditor", _("Auditor (read-only)")
 
 

@@ -51,5 +51,7 @@ FACILITY_PEOPLE = [
     ("finance@facility.demo", "Lucas", "Pereira", [Role.FACILITY_FINANCE], False),
     ("quality@facility.demo", "Mariana", "Dias", [Role.QUALITY_FOCAL_POINT], False),
     ("auditor@facility.demo", "Nelson", "Teixeira", [Role.AUDITOR], False),
+    ("review@facility.demo", "Sofia", "Lima", [Role.REVIEW_COMMITTEE], False),
+    ("internal-audit@facility.demo", "Tiago", "Rocha", [Role.INTERNAL_AUDITOR], False),
     ("admin@facility.demo", "Olívia", "Mendes", [Role.FACILITY_MANAGER], True),
 ]

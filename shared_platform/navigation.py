@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import FACILITY_ROLES, Role
 from billing.selectors import FACILITY_READER_ROLES as BILLING_FACILITY_ROLES
 from governance.selectors import BOARD_READER_ROLES
+from quality.access import READER_ROLES as QUALITY_READER_ROLES
 from vendors.selectors import ROSTER_READER_ROLES
 
 
@@ -84,6 +85,10 @@ NAVIGATION: list[NavItem] = [
     # The DSA rate table and the allowance rules (allowances/): every member of the facility's staff reads them;
     # the travel officers and the facility manager import the table and set the rules.
     NavItem(_("DSA rates"), "allowances:rates", on_facility=True, on_agency=False, roles=FACILITY_ROLES),
+    # Quality management (quality/): every member of the facility's staff reads the quality system (its processes,
+    # documents, nonconformities and audits); an agency's people suggest improvements and follow their own.
+    NavItem(_("Quality"), "quality:dashboard", on_facility=True, on_agency=False, roles=QUALITY_READER_ROLES),
+    NavItem(_("Suggestions"), "quality:my-suggestions", on_facility=False, on_agency=True),
     NavItem(_("People"), "agency-people", on_facility=False, on_agency=True),
     NavItem(_("API"), "api-docs", on_facility=True, on_agency=True),
 ]

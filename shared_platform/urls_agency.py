@@ -7,6 +7,7 @@ from governance import urls as governance_urls
 from ict_helpdesk import urls as helpdesk_urls
 from ledger.api import urlpatterns as ledger_api
 from procurement import urls as procurement_urls
+from quality import urls as quality_urls
 from service_levels.api import urlpatterns as catalogue_api
 from travel import urls as travel_urls
 
@@ -28,6 +29,7 @@ urlpatterns = [
     *billing_urls.agency_urlpatterns,
     *procurement_urls.agency_urlpatterns,
     *travel_urls.agency_urlpatterns,
+    *quality_urls.agency_urlpatterns,
     api(
         *sla_api,
         *governance_urls.agency_api_urlpatterns,
@@ -35,6 +37,7 @@ urlpatterns = [
         *billing_urls.agency_api_urlpatterns,
         *procurement_urls.agency_api_urlpatterns,
         *travel_urls.agency_api_urlpatterns,
+        *quality_urls.agency_api_urlpatterns,
     ),
 ]
 

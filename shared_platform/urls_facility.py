@@ -9,6 +9,7 @@ from governance import urls as governance_urls
 from ict_helpdesk import urls as helpdesk_urls
 from ledger.api import urlpatterns as ledger_api
 from procurement import urls as procurement_urls
+from quality import urls as quality_urls
 from service_levels.api import urlpatterns as catalogue_api
 from travel import urls as travel_urls
 from vendors import urls as vendors_urls
@@ -33,6 +34,7 @@ urlpatterns = [
     *allowances_urls.facility_urlpatterns,
     *procurement_urls.facility_urlpatterns,
     *travel_urls.facility_urlpatterns,
+    *quality_urls.facility_urlpatterns,
     api(
         *sla_api,
         *governance_urls.facility_api_urlpatterns,
@@ -42,6 +44,7 @@ urlpatterns = [
         *allowances_urls.facility_api_urlpatterns,
         *procurement_urls.facility_api_urlpatterns,
         *travel_urls.facility_api_urlpatterns,
+        *quality_urls.facility_api_urlpatterns,
     ),
 ]
 

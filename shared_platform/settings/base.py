@@ -63,6 +63,7 @@ SHARED_APPS = [
     "governance",
     "vendors",
     "allowances",
+    "quality",
     "notifications",
     "demo",
 ]

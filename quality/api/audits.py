@@ -1,0 +1,3 @@
+"""The quality system's API: audits (being written)."""
+
+facility_api_urlpatterns: list = []

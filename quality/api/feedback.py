@@ -1,0 +1,3 @@
+"""The quality system's API: feedback (being written)."""
+
+facility_api_urlpatterns: list = []

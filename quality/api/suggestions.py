@@ -1,0 +1,4 @@
+"""The quality system's API: suggestions (being written)."""
+
+facility_api_urlpatterns: list = []
+agency_api_urlpatterns: list = []

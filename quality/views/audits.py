@@ -1,0 +1,3 @@
+"""Pages of the quality system: audits (being written)."""
+
+pages: list = []

@@ -1,0 +1,3 @@
+"""The quality dashboard (being written)."""
+
+pages: list = []

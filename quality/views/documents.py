@@ -1,0 +1,3 @@
+"""Pages of the quality system: documents (being written)."""
+
+pages: list = []

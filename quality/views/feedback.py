@@ -1,0 +1,3 @@
+"""Pages of the quality system: feedback (being written)."""
+
+pages: list = []

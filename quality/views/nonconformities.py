@@ -1,0 +1,3 @@
+"""Pages of the quality system: nonconformities (being written)."""
+
+pages: list = []

@@ -1,0 +1,3 @@
+"""Pages of the quality system: processes (being written)."""
+
+pages: list = []
