@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 
+from shared_platform.admin_read_only import ReadOnlyAdmin, ReadOnlyInline
 from shared_platform.errors import ApplicationError
 
 from . import services
@@ -31,28 +32,6 @@ from .models import (
     PriceListVersion,
     UsageEvent,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
 
 
 class InvoiceLineInline(ReadOnlyInline):

@@ -10,6 +10,7 @@ from billing.demo import billing_demo_load
 from governance.demo import governance_demo_load
 from ledger.services import alerts_muted
 from procurement.demo import procurement_demo_load
+from quality.demo import quality_demo_load_after_beat, quality_demo_load_before_beat
 from shared_platform.tasks import beat_run_once
 from tenants.models import Agency
 from tenants.services import agency_create, facility_ensure
@@ -26,6 +27,7 @@ class DemoSummary:
     requests_added: int = 0
     motions_created: list[str] = field(default_factory=list)
     invoices_issued: list[str] = field(default_factory=list)
+    quality_records_added: int = 0
 
 
 def _person_ensure(
@@ -77,9 +79,15 @@ def demo_load(*, history_months: int = 3) -> DemoSummary:
     summary.motions_created = governance_demo_load().motions_created
     # Billing: the past months invoiced (one corrected by a credit note), the current month in draft.
     summary.invoices_issued = billing_demo_load(months=history_months).invoices_issued
+    # Quality: the facility's processes, controlled documents (the procurement manual in its second version)
+    # and a backlog of suggestions, before beat opens nonconformities from the history's breaches.
+    summary.quality_records_added = quality_demo_load_before_beat() if history_months else 0
     # What the running system writes by itself: beat's clock checks (breaches with no person behind
     # them), motions closed at their deadline, tickets closed after the reopen period. Quietly: the
     # history's alerts are long past.
     with alerts_muted():
         beat_run_once()
+    # Then the quality focal point's work on those nonconformities (one action verified effective, one
+    # reopened), a complaint, and the internal audits.
+    summary.quality_records_added += quality_demo_load_after_beat() if history_months else 0
     return summary

@@ -12,21 +12,11 @@ from django.core.exceptions import ValidationError
 from django.forms import ModelForm
 from django.utils.translation import gettext
 
+from shared_platform.admin_read_only import ReadOnlyAdmin
 from shared_platform.errors import ApplicationError
 
 from .models import Ballot, BallotRecord, Board, Meeting, Motion, MotionEvent, RegisterEntry
 from .services import board_update
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
 
 
 class BoardForm(ModelForm):

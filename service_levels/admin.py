@@ -2,20 +2,10 @@
 whose services keep history and recompute clocks; the admin only shows them."""
 
 from django.contrib import admin
-from django.http import HttpRequest
+
+from shared_platform.admin_read_only import ReadOnlyAdmin
 
 from .models import Agreement, Calendar, Service
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Service)

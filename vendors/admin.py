@@ -9,29 +9,9 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from shared_platform.admin_read_only import ReadOnlyAdmin, ReadOnlyInline
+
 from .models import MethodThresholds, SupplyCategory, Vendor, VendorContact, VendorStatusChange
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
 
 
 class ContactInline(ReadOnlyInline):

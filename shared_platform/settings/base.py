@@ -341,6 +341,19 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "tenant_schemas": ["public"],
     },
+    # The quality system (quality/tasks.py; it lives in public): facility-held breaches and low ratings into the
+    # month's nonconformities, then the effectiveness checks that measure themselves from the ledger.
+    "quality-watch": {
+        "task": "quality.tasks.quality_watch_task",
+        "schedule": 15 * 60.0,
+        "tenant_schemas": ["public"],
+    },
+    # Approved document versions whose date came into effect; the weekly reminders to owners of what is due.
+    "quality-daily": {
+        "task": "quality.tasks.quality_daily_task",
+        "schedule": 24 * 60 * 60.0,
+        "tenant_schemas": ["public"],
+    },
     # Removes the personal data of trips closed longer than the retention period: trips live in each
     # agency's schema, so it runs in every one (travel/tasks.py).
     "travel-personal-data-remove": {
