@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db.models import Model, Q
-from django.urls import reverse
+from django.urls import reverse as reverse_on_any_address
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,6 +37,11 @@ if TYPE_CHECKING:
 
 # A document's review shows on its owner's start page (and in their reminder) this long before it is due.
 REVIEW_NOTICE_DAYS = 30
+
+
+def reverse(name: str, args: list[object]) -> str:
+    """A page of the portal, whichever address (or none: a beat task) asks: quality's pages are the portal's."""
+    return reverse_on_any_address(name, args=args, urlconf=settings.PUBLIC_SCHEMA_URLCONF)
 
 
 @dataclass(frozen=True)

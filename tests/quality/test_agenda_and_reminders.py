@@ -43,7 +43,7 @@ def _nonconformity(owner, **fields):  # type: ignore[no-untyped-def]
 def _overdue_action(owner, days: int = 3):  # type: ignore[no-untyped-def]
     return CorrectiveAction.objects.create(
         nonconformity=_nonconformity(owner),
-        description="Stock spare toner in each agency's office",
+        description="Stock spare toner in each agency office",
         owner=owner,
         due_on=timezone.localdate() - timedelta(days=days),
     )
@@ -207,7 +207,7 @@ def test_an_agency_person_sees_their_own_suggestions_on_their_start_page_and_nob
     page = client_at(undp, undp_requester).get("/").content.decode()
     assert "Idea of requester@undp.test" in page
     assert "Idea of colleague@undp.test" not in page
-    assert "/quality/suggest/" in page  # the "Suggest an improvement" button
+    assert "/quality/suggestions/new/" in page  # the "Suggest an improvement" button
 
 
 def test_the_dashboard_is_for_the_facilitys_staff(facility, external_auditor, make_person, undp, client_at):
