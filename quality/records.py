@@ -44,7 +44,7 @@ def event_append(
 def reference_assign(record: models.Model, *, prefix: str, at: datetime) -> str:
     """Give a just-created record its reference, e.g. NC-2026-0042: unique because the number is the row's id."""
     reference = f"{prefix}-{timezone.localtime(at).year}-{record.pk:04d}"
-    type(record).objects.filter(pk=record.pk).update(reference=reference)
+    type(record)._default_manager.filter(pk=record.pk).update(reference=reference)
     record.reference = reference  # type: ignore[attr-defined]
     return reference
 

@@ -19,12 +19,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not may_read(request.user):  # type: ignore[arg-type]
         raise PermissionDenied(_("The quality records are the facility's; only its staff read them."))
     months, series = nonconformities_per_month()
-    colours = {
-        NonconformitySource.SLA_BREACH: "#ba2121",
-        NonconformitySource.LOW_RATING: "#e0a800",
-        NonconformitySource.AUDIT: "#417690",
-        NonconformitySource.COMPLAINT: "#79aec8",
-        NonconformitySource.MANUAL: "#666666",
+    colours: dict[str, str] = {
+        NonconformitySource.SLA_BREACH.value: "#ba2121",
+        NonconformitySource.LOW_RATING.value: "#e0a800",
+        NonconformitySource.AUDIT.value: "#417690",
+        NonconformitySource.COMPLAINT.value: "#79aec8",
+        NonconformitySource.MANUAL.value: "#666666",
     }
     chart = {
         "labels": [date_format(month, "YEAR_MONTH_FORMAT") for month in months],
