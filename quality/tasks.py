@@ -14,9 +14,11 @@ from django.utils import timezone
 from notifications import mail
 from notifications.mail import RETRYING, StepMail, sent_or_given_up
 
-from . import notifications
 # A worker discovers tasks.py modules only: the suggester's e-mails live beside their notifications.
-from . import notifications_suggestions  # noqa: F401
+from . import (
+    notifications,
+    notifications_suggestions,  # noqa: F401
+)
 
 
 @shared_task
