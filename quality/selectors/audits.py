@@ -105,11 +105,15 @@ def programme(*, today: date) -> list[ProgrammeRow]:
     last_completed: dict[int, Audit] = {}
     for audit in (
         Audit.objects.filter(status=AuditStatus.COMPLETED, process__in=processes)
-        .annotate(majors=Count("findings", filter=Q(findings__kind=FindingKind.MAJOR)))
         .order_by("process_id", "-completed_at", "-pk")
         .distinct("process_id")
     ):
         last_completed[audit.process_id] = audit
+    with_major = set(
+        AuditFinding.objects.filter(
+            audit__in=[audit.pk for audit in last_completed.values()], kind=FindingKind.MAJOR
+        ).values_list("audit_id", flat=True)
+    )
     next_planned: dict[int, Audit] = {}
     for planned in (
         Audit.objects.filter(status__in=OPEN_STATUSES, process__in=processes)
@@ -122,7 +126,7 @@ def programme(*, today: date) -> list[ProgrammeRow]:
     for process in processes:
         highest: int | None = process.highest_risk  # type: ignore[attr-defined]
         last = last_completed.get(process.pk)
-        halved = bool(last is not None and last.majors)  # type: ignore[attr-defined]
+        halved = last is not None and last.pk in with_major
         months = audit_frequency_months(highest_risk=highest, major_in_last_audit=halved)
         since = (
             timezone.localdate(last.completed_at)
