@@ -29,7 +29,7 @@ from shared_platform.api import BoundedJSONParser
 from shared_platform.errors import ApplicationError
 
 from ..access import may_read
-from ..models import Audit, AuditFinding, AuditQuestion, AuditStatus, FindingKind, Process
+from ..models import Audit, AuditFinding, AuditQuestion, AuditStatus, Process
 from ..pdf import audit_report_pdf
 from ..selectors import audits as selectors
 from ..services import audits as services
@@ -51,16 +51,17 @@ PERMISSIONS = [MayUseThisAddress, IsQualityReader]
 # --- serializers -------------------------------------------------------------------------------------------
 
 
-class QuestionSerializer(serializers.ModelSerializer[AuditQuestion]):
+class AuditQuestionSerializer(serializers.ModelSerializer[AuditQuestion]):
     class Meta:
         model = AuditQuestion
         fields = ["position", "clause", "question", "evidence"]
 
 
-class FindingSerializer(serializers.ModelSerializer[AuditFinding]):
+class AuditFindingSerializer(serializers.ModelSerializer[AuditFinding]):
     nonconformity = serializers.SlugRelatedField(slug_field="reference", read_only=True, allow_null=True)  # type: ignore[var-annotated]
     question = serializers.SlugRelatedField(slug_field="position", read_only=True, allow_null=True)  # type: ignore[var-annotated]
     recorded_by = serializers.EmailField(source="recorded_by.email", read_only=True)
+    kind = serializers.CharField(read_only=True, help_text="conformity, observation, minor or major.")
 
     class Meta:
         model = AuditFinding
@@ -71,6 +72,7 @@ class AuditSerializer(serializers.ModelSerializer[Audit]):
     process = serializers.CharField(source="process.code", read_only=True)
     process_owner = serializers.EmailField(source="process.owner.email", read_only=True)
     auditor = serializers.EmailField(source="auditor.email", read_only=True)
+    status = serializers.CharField(read_only=True, help_text="planned, in_progress, completed or cancelled.")
 
     class Meta:
         model = Audit
@@ -89,31 +91,31 @@ class AuditSerializer(serializers.ModelSerializer[Audit]):
 
 
 class AuditDetailSerializer(AuditSerializer):
-    questions = QuestionSerializer(many=True, read_only=True)
-    findings = FindingSerializer(many=True, read_only=True)
+    questions = AuditQuestionSerializer(many=True, read_only=True)
+    findings = AuditFindingSerializer(many=True, read_only=True)
 
     class Meta(AuditSerializer.Meta):
         fields = [*AuditSerializer.Meta.fields, "questions", "findings"]
 
 
-class PlanInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class AuditPlanInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     process = serializers.SlugRelatedField(slug_field="code", queryset=Process.objects.filter(active=True))  # type: ignore[var-annotated]
     auditor = serializers.SlugRelatedField(slug_field="email", queryset=User.objects.filter(is_active=True))  # type: ignore[var-annotated]
     planned_for = serializers.DateField()
     scope = serializers.CharField(max_length=limits.SHORT_TEXT)
 
 
-class QuestionInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class AuditQuestionInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     clause = serializers.CharField(max_length=CLAUSE_MAX)
     question = serializers.CharField(max_length=limits.NAME * 2)
 
 
-class EvidenceInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class AuditEvidenceInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     evidence = serializers.CharField(max_length=limits.SHORT_TEXT)
 
 
-class FindingInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    kind = serializers.ChoiceField(choices=FindingKind.choices)
+class AuditFindingInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    kind = serializers.CharField(max_length=12, help_text="conformity, observation, minor or major.")
     clause = serializers.CharField(max_length=CLAUSE_MAX)
     description = serializers.CharField(max_length=limits.SHORT_TEXT)
     question = serializers.IntegerField(
@@ -121,15 +123,15 @@ class FindingInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     )
 
 
-class CompleteInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class AuditCompleteInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     summary = serializers.CharField(max_length=limits.LONG_TEXT)
 
 
-class CancelInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class AuditCancelInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     reason = serializers.CharField(max_length=limits.SHORT_TEXT)
 
 
-class ProgrammeRowSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class AuditProgrammeRowSerializer(serializers.Serializer):  # type: ignore[type-arg]
     process = serializers.CharField(source="process.code")
     process_owner = serializers.EmailField(source="process.owner.email")
     highest_risk = serializers.IntegerField(allow_null=True)
@@ -184,17 +186,19 @@ class AuditListView(generics.ListAPIView):  # type: ignore[type-arg]
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("status", str, enum=AuditStatus.values, description="Only audits in this status."),
+            OpenApiParameter(
+                "status", str, description="Only audits in this status: planned, in_progress, completed or cancelled."
+            ),
             OpenApiParameter("process", str, description="Only audits of the process with this code."),
         ]
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(request=PlanInputSerializer, responses={201: AuditDetailSerializer})
+    @extend_schema(request=AuditPlanInputSerializer, responses={201: AuditDetailSerializer})
     def post(self, request: Request) -> Response:
         """Plan an audit; its checklist starts from the standard question bank. The auditor never owns the process."""
-        data = _payload(PlanInputSerializer, request)
+        data = _payload(AuditPlanInputSerializer, request)
         audit = services.audit_plan(planned_by=request.user, **data)  # type: ignore[arg-type]
         return _detail(audit, status.HTTP_201_CREATED)
 
@@ -211,11 +215,11 @@ class AuditDetailView(APIView):
 class AuditProgrammeView(APIView):
     permission_classes = PERMISSIONS
 
-    @extend_schema(responses=ProgrammeRowSerializer(many=True))
+    @extend_schema(responses=AuditProgrammeRowSerializer(many=True))
     def get(self, request: Request) -> Response:
         """Every active process: risk, audit frequency, last completed audit, next due date, next planned audit."""
         rows = selectors.programme(today=timezone.localdate())
-        return Response(ProgrammeRowSerializer(rows, many=True).data)
+        return Response(AuditProgrammeRowSerializer(rows, many=True).data)
 
 
 class AuditStartView(APIView):
@@ -231,41 +235,41 @@ class AuditQuestionAddView(APIView):
     permission_classes = PERMISSIONS
     parser_classes = [BoundedJSONParser]
 
-    @extend_schema(request=QuestionInputSerializer, responses={201: QuestionSerializer})
+    @extend_schema(request=AuditQuestionInputSerializer, responses={201: AuditQuestionSerializer})
     def post(self, request: Request, reference: str) -> Response:
         """The audit's auditor adds a checklist question."""
-        data = _payload(QuestionInputSerializer, request)
+        data = _payload(AuditQuestionInputSerializer, request)
         question = services.audit_question_add(audit=_audit(reference), added_by=request.user, **data)  # type: ignore[arg-type]
-        return Response(QuestionSerializer(question).data, status=status.HTTP_201_CREATED)
+        return Response(AuditQuestionSerializer(question).data, status=status.HTTP_201_CREATED)
 
 
 class AuditQuestionAnswerView(APIView):
     permission_classes = PERMISSIONS
     parser_classes = [BoundedJSONParser]
 
-    @extend_schema(request=EvidenceInputSerializer, responses=QuestionSerializer)
+    @extend_schema(request=AuditEvidenceInputSerializer, responses=AuditQuestionSerializer)
     def post(self, request: Request, reference: str, position: int) -> Response:
         """The audit's auditor records the evidence seen for a checklist question."""
         audit = _audit(reference)
         question = get_object_or_404(AuditQuestion, audit=audit, position=position)
-        data = _payload(EvidenceInputSerializer, request)
+        data = _payload(AuditEvidenceInputSerializer, request)
         answered = services.audit_question_answer(
             question=question,
             evidence=data["evidence"],
             answered_by=request.user,  # type: ignore[arg-type]
         )
-        return Response(QuestionSerializer(answered).data)
+        return Response(AuditQuestionSerializer(answered).data)
 
 
 class AuditFindingView(APIView):
     permission_classes = PERMISSIONS
     parser_classes = [BoundedJSONParser]
 
-    @extend_schema(request=FindingInputSerializer, responses={201: FindingSerializer})
+    @extend_schema(request=AuditFindingInputSerializer, responses={201: AuditFindingSerializer})
     def post(self, request: Request, reference: str) -> Response:
         """The audit's auditor records a finding; a minor or major nonconformity opens a nonconformity."""
         audit = _audit(reference)
-        data = _payload(FindingInputSerializer, request)
+        data = _payload(AuditFindingInputSerializer, request)
         question = None
         if data.get("question") is not None:
             question = audit.questions.filter(position=data["question"]).first()
@@ -280,17 +284,17 @@ class AuditFindingView(APIView):
             question=question,
             recorded_by=request.user,  # type: ignore[arg-type]
         )
-        return Response(FindingSerializer(finding).data, status=status.HTTP_201_CREATED)
+        return Response(AuditFindingSerializer(finding).data, status=status.HTTP_201_CREATED)
 
 
 class AuditCompleteView(APIView):
     permission_classes = PERMISSIONS
     parser_classes = [BoundedJSONParser]
 
-    @extend_schema(request=CompleteInputSerializer, responses=AuditDetailSerializer)
+    @extend_schema(request=AuditCompleteInputSerializer, responses=AuditDetailSerializer)
     def post(self, request: Request, reference: str) -> Response:
         """The audit's auditor completes it with a conclusion."""
-        data = _payload(CompleteInputSerializer, request)
+        data = _payload(AuditCompleteInputSerializer, request)
         return _detail(services.audit_complete(audit=_audit(reference), completed_by=request.user, **data))  # type: ignore[arg-type]
 
 
@@ -298,10 +302,10 @@ class AuditCancelView(APIView):
     permission_classes = PERMISSIONS
     parser_classes = [BoundedJSONParser]
 
-    @extend_schema(request=CancelInputSerializer, responses=AuditDetailSerializer)
+    @extend_schema(request=AuditCancelInputSerializer, responses=AuditDetailSerializer)
     def post(self, request: Request, reference: str) -> Response:
         """A planner cancels a planned or running audit, with the reason."""
-        data = _payload(CancelInputSerializer, request)
+        data = _payload(AuditCancelInputSerializer, request)
         return _detail(services.audit_cancel(audit=_audit(reference), cancelled_by=request.user, **data))  # type: ignore[arg-type]
 
 

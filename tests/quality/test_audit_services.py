@@ -75,7 +75,7 @@ def test_the_process_owner_is_refused_as_its_auditor_at_planning(make_person, ic
 
 def test_an_auditor_who_became_the_owner_after_planning_is_refused_at_recording(running_audit, internal_auditor):
     # given ownership of the process passes to the auditor after the audit started
-    Process.objects.filter(pk=running_audit.process_id).update(owner=internal_auditor)
+    Process.objects.filter(pk=running_audit.process.pk).update(owner=internal_auditor)
     # when / then
     with pytest.raises(ApplicationError) as refused:
         finding_record(
@@ -139,7 +139,8 @@ def test_a_minor_or_major_finding_opens_a_nonconformity_from_the_audit(running_a
         recorded_by=internal_auditor,
     )
     # then
-    nonconformity = Nonconformity.objects.get(pk=finding.nonconformity_id)
+    assert finding.nonconformity is not None
+    nonconformity = Nonconformity.objects.get(pk=finding.nonconformity.pk)
     assert nonconformity.source == NonconformitySource.AUDIT
     assert nonconformity.severity == severity
     assert nonconformity.process_id == running_audit.process_id
