@@ -250,13 +250,13 @@ def _owner_check(owner: User | None) -> User:
     return owner
 
 
-def _due_check(due_on: date | None) -> date:
+def _due_check(due_on: date | None, *, decided_at: datetime) -> date:
     if due_on is None:
         raise _invalid(
             gettext("An accepted suggestion needs a date by which it is implemented."),
             due_on=gettext("This field is required."),
         )
-    if due_on < timezone.localdate():
+    if due_on < timezone.localdate(decided_at):
         raise _invalid(gettext("The due date cannot be in the past."), due_on=gettext("Choose today or a later date."))
     return due_on
 
@@ -295,7 +295,7 @@ def suggestion_decide(
     lines: list[str] = []
     if to == SuggestionStatus.ACCEPTED:
         owner = _owner_check(owner)
-        due_on = _due_check(due_on)
+        due_on = _due_check(due_on, decided_at=at)
         lines = _steps_from(steps)
     locked = _locked(suggestion)
     _move_check(locked, to)
@@ -401,6 +401,12 @@ def suggestion_implement(
 
 
 def _notify(suggestion: Suggestion, *, step: str, actor: User) -> None:
+    """E-mail the suggester once the step is committed; not while the demo writes its history."""
+    from ledger.services import alerts_are_muted
+
     from ..notifications_suggestions import suggestion_notify
+
+    if alerts_are_muted():
+        return
 
     enqueue_after_commit(suggestion_notify, suggestion.pk, step, actor.pk)
