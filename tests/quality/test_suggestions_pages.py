@@ -86,7 +86,7 @@ def test_the_auditor_sees_no_form_and_is_refused_when_posting(
     suggestion = suggest(undp_requester, undp)
     client = client_at(facility, external_auditor)
     body = client.get(f"/quality/suggestions/{suggestion.reference}/").content.decode()
-    assert "<form method=\"post\"" not in body
+    assert '<form method="post"' not in body
     response = client.post(f"/quality/suggestions/{suggestion.reference}/score/", {"impact": 3, "effort": 3})
     assert response.status_code == 403
     assert client.post("/quality/suggestions/new/", {"title": "x"}).status_code == 403
@@ -221,7 +221,9 @@ def test_agency_people_never_reach_the_facility_pages(suggest, undp, undp_reques
     client = client_at(facility, undp_requester)
     for url in ("/quality/suggestions/", f"/quality/suggestions/{suggestion.reference}/"):
         assert client.get(url).status_code in (302, 403, 404), url
-    assert client.post(f"/quality/suggestions/{suggestion.reference}/score/", {"impact": 5, "effort": 1}).status_code in (
+    assert client.post(
+        f"/quality/suggestions/{suggestion.reference}/score/", {"impact": 5, "effort": 1}
+    ).status_code in (
         302,
         403,
         404,

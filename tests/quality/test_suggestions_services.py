@@ -153,7 +153,7 @@ def test_the_quality_focal_point_sits_on_the_committee(suggest, quality_officer)
 
 
 def test_the_board_puts_the_unscored_first_then_the_highest_score(suggest, committee_member):
-    low, high, unscored, middle = (suggest(title=title) for title in ("low", "high", "unscored", "middle"))
+    low, high, _unscored, middle = (suggest(title=title) for title in ("low", "high", "unscored", "middle"))
     for suggestion, impact, effort in ((low, 1, 5), (high, 5, 1), (middle, 3, 3)):
         suggestion_score(suggestion=suggestion, impact=impact, effort=effort, scored_by=committee_member)
     assert [row.title for row in suggestion_board()] == ["unscored", "high", "middle", "low"]
@@ -312,7 +312,9 @@ def test_every_step_is_ticked_before_it_is_implemented(
     assert third.position == 3
     suggestion_step_done(step=third, done_by=process_owner)
     with django_capture_on_commit_callbacks(execute=True):
-        suggestion_implement(suggestion=suggestion, outcome="SMS sent on every new ticket.", implemented_by=process_owner)
+        suggestion_implement(
+            suggestion=suggestion, outcome="SMS sent on every new ticket.", implemented_by=process_owner
+        )
     suggestion.refresh_from_db()
     assert suggestion.status == SuggestionStatus.IMPLEMENTED and suggestion.implemented_at is not None
     assert "SMS sent on every new ticket." in mail.outbox[-1].body
