@@ -195,8 +195,9 @@ def suggestions_demo_load(*, now: datetime) -> int:
     with alerts_muted(), transaction.atomic():
         for item in BACKLOG:
             process, suggester = processes.get(item.process), people.get(item.by)
-            if process is None or suggester is None:
-                continue  # the processes or people of the demo are not there: nothing to suggest to
+            from_agency = not item.by.endswith("@facility.demo")
+            if process is None or suggester is None or (from_agency and _agency_of(item.by, agencies) is None):
+                continue  # the demo's processes, people or agencies are not all there: skip what cannot be made
             made += _played(
                 item,
                 process=process,
