@@ -30,7 +30,7 @@ from shared_platform.tenancy import address_url, agency_url
 
 from .models import Suggestion, SuggestionStatus
 
-SUBJECTS = {
+SUBJECTS: dict[str, Any] = {
     SuggestionStatus.ACCEPTED: _("%(reference)s accepted: %(title)s"),
     SuggestionStatus.REJECTED: _("%(reference)s not accepted: %(title)s"),
     SuggestionStatus.DEFERRED: _("%(reference)s deferred: %(title)s"),
