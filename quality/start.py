@@ -33,6 +33,7 @@ from .models import (
     VersionStatus,
 )
 from .selectors.agenda import acknowledgements_awaited, agenda_of
+from .selectors.audits import audits_due
 
 
 def start_panels(*, viewer: Viewer) -> list[Panel]:
@@ -126,6 +127,12 @@ def _system_panel() -> Panel:
             Count(overdue_actions.count(), _("corrective actions overdue"), ncs, alarming=True),
             Count(reviews_overdue.count(), _("document reviews overdue"), documents, alarming=True),
             Count(in_review.count(), _("document versions in review"), documents),
+            Count(
+                len(audits_due(today=today, within_days=0)),
+                _("processes due for an internal audit, none planned"),
+                reverse("quality:audit-programme"),
+                alarming=True,
+            ),
         ],
         more=Link(_("Quality dashboard"), reverse("quality:dashboard")),
         order=37,
