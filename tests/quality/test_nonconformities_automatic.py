@@ -47,7 +47,9 @@ def rated_incident(raise_request: Callable[..., LedgerEntry]) -> Callable[..., L
 
 
 def automatic() -> list[Nonconformity]:
-    return list(Nonconformity.objects.filter(source__in=[NonconformitySource.SLA_BREACH, NonconformitySource.LOW_RATING]))
+    return list(
+        Nonconformity.objects.filter(source__in=[NonconformitySource.SLA_BREACH, NonconformitySource.LOW_RATING])
+    )
 
 
 def test_breaches_of_one_agency_service_and_month_open_one_nonconformity_with_them_attached(
@@ -88,7 +90,11 @@ def test_running_the_beat_again_attaches_only_new_breaches_and_keeps_the_title_u
     # then still one nonconformity, now with three breaches in its title and history
     [nonconformity] = automatic()
     assert nonconformity.breaches.count() == 3 and "3 SLA breaches" in nonconformity.title
-    assert [event.action for event in nonconformity.events.all()] == ["raised", "breaches_attached", "breaches_attached"]
+    assert [event.action for event in nonconformity.events.all()] == [
+        "raised",
+        "breaches_attached",
+        "breaches_attached",
+    ]
 
 
 def test_breaches_held_by_the_requester_or_a_supplier_are_not_the_facility_s_nonconformity(
