@@ -103,9 +103,9 @@ def test_breaches_of_other_agencies_services_or_holders_do_not_count(
     quality_officer,
     unfpa,
     unfpa_agreement,
-    late_incident,
+    late_incident,  # noqa: F811
     raise_request,
-    undp,  # noqa: F811
+    undp,
 ):
     check = plan(worked, quality_officer, date(2026, 11, 1), date(2026, 11, 30), threshold=0)
     late_incident(unfpa, at(2026, 11, 10, 10, 0))

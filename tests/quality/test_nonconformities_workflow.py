@@ -3,7 +3,7 @@ a check once all are done; who may do each step, on the pages and through the AP
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
