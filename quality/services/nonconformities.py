@@ -575,7 +575,7 @@ def check_judge(
 # -- the self-evaluating check -----------------------------------------------------------------------
 
 
-def _day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     """The instants from the first day's midnight to the day after the last, in the facility's time zone."""
     zone = timezone.get_current_timezone()
     return (
@@ -586,7 +586,7 @@ def _day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
 
 def check_measure(check: EffectivenessCheck, *, now: datetime) -> int:
     """The ledger's figure for a measured check, from the period's start up to now (or the period's end)."""
-    start, end = _day_bounds(check.period_start, check.period_end)
+    start, end = period_bounds(check.period_start, check.period_end)
     end = min(end, now)
     rows: QuerySet[Any]
     if check.kind == CriterionKind.SLA_BREACHES:
