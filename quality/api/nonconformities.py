@@ -34,6 +34,7 @@ from tenants.models import Agency
 
 from .. import access
 from ..models import (
+    CheckResult,
     CorrectiveAction,
     CriterionKind,
     EffectivenessCheck,
@@ -65,7 +66,7 @@ def extend_schema_field_list(serializer: type[serializers.Serializer]) -> Any:  
 # --- Serializers ---------------------------------------------------------------
 
 
-class ActionSerializer(serializers.ModelSerializer[CorrectiveAction]):
+class CorrectiveActionSerializer(serializers.ModelSerializer[CorrectiveAction]):
     owner = PersonField()
     done_by = PersonField()
     overdue = serializers.SerializerMethodField()
@@ -78,7 +79,9 @@ class ActionSerializer(serializers.ModelSerializer[CorrectiveAction]):
         return action.done_at is None and action.due_on < timezone.localdate()
 
 
-class CheckSerializer(serializers.ModelSerializer[EffectivenessCheck]):
+class EffectivenessCheckSerializer(serializers.ModelSerializer[EffectivenessCheck]):
+    kind = serializers.CharField(read_only=True, help_text=f"One of: {', '.join(CriterionKind.values)}.")
+    result = serializers.CharField(read_only=True, help_text=f"One of: {', '.join(CheckResult.values)}.")
     agency = serializers.CharField(source="agency.code", read_only=True, allow_null=True)
     service = serializers.CharField(source="service.code", read_only=True, allow_null=True)
     evaluated_by = PersonField(help_text="Null when the platform evaluated it from the ledger.")
@@ -107,7 +110,7 @@ class CheckSerializer(serializers.ModelSerializer[EffectivenessCheck]):
         return services.check_describe(check)
 
 
-class EventSerializer(serializers.ModelSerializer[QualityEvent]):
+class NonconformityEventSerializer(serializers.ModelSerializer[QualityEvent]):
     actor = PersonField()
 
     class Meta:
@@ -116,6 +119,9 @@ class EventSerializer(serializers.ModelSerializer[QualityEvent]):
 
 
 class NonconformitySerializer(serializers.ModelSerializer[Nonconformity]):
+    source = serializers.CharField(read_only=True, help_text=f"One of: {', '.join(NonconformitySource.values)}.")  # type: ignore[assignment]
+    severity = serializers.CharField(read_only=True, help_text=f"One of: {', '.join(Severity.values)}.")
+    status = serializers.CharField(read_only=True, help_text=f"One of: {', '.join(NonconformityStatus.values)}.")
     agency = serializers.CharField(source="agency.code", read_only=True, allow_null=True)
     service = serializers.CharField(source="service.code", read_only=True, allow_null=True)
     process = serializers.CharField(source="process.code", read_only=True, allow_null=True)
@@ -142,13 +148,13 @@ class NonconformitySerializer(serializers.ModelSerializer[Nonconformity]):
         ]
 
 
-class BreachSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class NonconformityBreachSerializer(serializers.Serializer):  # type: ignore[type-arg]
     request = serializers.CharField(source="entry.reference")
     metric = serializers.CharField()
     due_at = serializers.DateTimeField()
 
 
-class RatingSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class NonconformityRatingSerializer(serializers.Serializer):  # type: ignore[type-arg]
     request = serializers.CharField(source="reference")
     rating = serializers.IntegerField(source="satisfaction", allow_null=True)
     rated_at = serializers.DateTimeField(allow_null=True)
@@ -174,25 +180,25 @@ class NonconformityDetailSerializer(NonconformitySerializer):
             "history",
         ]
 
-    @extend_schema_field_list(ActionSerializer)
+    @extend_schema_field_list(CorrectiveActionSerializer)
     def get_actions(self, nc: Nonconformity) -> Any:
-        return ActionSerializer(selectors.nonconformity_actions(nonconformity=nc), many=True).data
+        return CorrectiveActionSerializer(selectors.nonconformity_actions(nonconformity=nc), many=True).data
 
-    @extend_schema_field_list(CheckSerializer)
+    @extend_schema_field_list(EffectivenessCheckSerializer)
     def get_checks(self, nc: Nonconformity) -> Any:
-        return CheckSerializer(selectors.nonconformity_checks(nonconformity=nc), many=True).data
+        return EffectivenessCheckSerializer(selectors.nonconformity_checks(nonconformity=nc), many=True).data
 
-    @extend_schema_field_list(BreachSerializer)
+    @extend_schema_field_list(NonconformityBreachSerializer)
     def get_breaches(self, nc: Nonconformity) -> Any:
-        return BreachSerializer(selectors.nonconformity_breaches(nonconformity=nc), many=True).data
+        return NonconformityBreachSerializer(selectors.nonconformity_breaches(nonconformity=nc), many=True).data
 
-    @extend_schema_field_list(RatingSerializer)
+    @extend_schema_field_list(NonconformityRatingSerializer)
     def get_ratings(self, nc: Nonconformity) -> Any:
-        return RatingSerializer(selectors.nonconformity_ratings(nonconformity=nc), many=True).data
+        return NonconformityRatingSerializer(selectors.nonconformity_ratings(nonconformity=nc), many=True).data
 
-    @extend_schema_field_list(EventSerializer)
+    @extend_schema_field_list(NonconformityEventSerializer)
     def get_history(self, nc: Nonconformity) -> Any:
-        return EventSerializer(selectors.nonconformity_history(nonconformity=nc), many=True).data
+        return NonconformityEventSerializer(selectors.nonconformity_history(nonconformity=nc), many=True).data
 
 
 class NonconformityFilterSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -205,10 +211,10 @@ class NonconformityFilterSerializer(serializers.Serializer):  # type: ignore[typ
 class RaiseSerializer(serializers.Serializer):  # type: ignore[type-arg]
     title = serializers.CharField(max_length=limits.NAME)
     description = serializers.CharField(max_length=limits.LONG_TEXT, required=False, allow_blank=True, default="")
-    source = serializers.ChoiceField(  # type: ignore[assignment]
-        choices=[NonconformitySource.MANUAL, NonconformitySource.COMPLAINT], default=NonconformitySource.MANUAL
+    source = serializers.CharField(  # type: ignore[assignment]
+        max_length=12, default=NonconformitySource.MANUAL, help_text="manual or complaint."
     )
-    severity = serializers.ChoiceField(choices=Severity.values, default=Severity.MINOR)
+    severity = serializers.CharField(max_length=6, default=Severity.MINOR, help_text="minor or major.")
     process = serializers.CharField(max_length=20, required=False, allow_null=True, default=None)
     agency = serializers.CharField(max_length=20, required=False, allow_null=True, default=None)
     service = serializers.CharField(max_length=20, required=False, allow_null=True, default=None)
@@ -240,7 +246,7 @@ class ActionDoneSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class CheckInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    kind = serializers.ChoiceField(choices=CriterionKind.values)
+    kind = serializers.CharField(max_length=14, help_text=f"One of: {', '.join(CriterionKind.values)}.")
     period_start = serializers.DateField()
     period_end = serializers.DateField()
     threshold = serializers.IntegerField(min_value=0, max_value=100_000, required=False, allow_null=True, default=None)
