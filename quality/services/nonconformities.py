@@ -632,14 +632,20 @@ def checks_evaluate(*, now: datetime | None = None) -> int:
     now = _now(now)
     today = timezone.localdate(now)
     pending = list(
-        EffectivenessCheck.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(result=CheckResult.PENDING, period_start__lte=today)
+        EffectivenessCheck.objects.filter(result=CheckResult.PENDING, period_start__lte=today)
         .exclude(kind=CriterionKind.JUDGEMENT)
         .order_by("pk")
+        .values_list("pk", "nonconformity_id")
     )
     concluded = 0
-    for check in pending:
-        nonconformity = Nonconformity.objects.select_for_update().get(pk=check.nonconformity_id)
+    for check_id, nonconformity_id in pending:
+        # The nonconformity first, then its check: the order "Evaluate now" and the other services lock in.
+        nonconformity = Nonconformity.objects.select_for_update(skip_locked=True).filter(pk=nonconformity_id).first()
+        if nonconformity is None:
+            continue  # another worker (or a person) is on it; the next beat measures it again
+        check = EffectivenessCheck.objects.select_for_update().get(pk=check_id)
+        if check.result != CheckResult.PENDING:
+            continue
         check.nonconformity = nonconformity
         concluded += _evaluate(check, now=now, by=None)
     return concluded

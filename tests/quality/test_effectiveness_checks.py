@@ -11,7 +11,7 @@ from quality.models import CheckResult, CriterionKind, Nonconformity, Nonconform
 from quality.services import nonconformities as services
 from quality.services.nonconformities import Criterion
 from shared_platform.errors import ApplicationError
-from tests.quality.test_nonconformities_automatic import late_incident, rated_incident  # noqa: F401
+from tests.quality.test_nonconformities_automatic import in_threads, late_incident, rated_incident  # noqa: F401
 from tests.sla_fixtures import at
 
 NOW = at(2026, 10, 9, 9, 0)
@@ -181,3 +181,24 @@ def test_an_incomplete_check_is_refused_and_nothing_changes(
     assert refused.value.status_code == 400 and field in refused.value.fields
     worked.refresh_from_db()
     assert worked.status == NonconformityStatus.ACTION and not worked.checks.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_beats_evaluating_at_once_reopen_the_nonconformity_once(
+    worked,
+    quality_officer,
+    undp,
+    late_incident,  # noqa: F811
+):
+    # given a check "at most 0 breaches in November" and a November breach
+    check = plan(worked, quality_officer, date(2026, 11, 1), date(2026, 11, 30), threshold=0)
+    late_incident(undp, at(2026, 11, 10, 10, 0))
+    # when two beat workers evaluate at the same instant
+    results = in_threads(2, lambda index: services.checks_evaluate(now=at(2026, 11, 12, 9, 0)))
+    # then one concluded it, and the nonconformity was reopened once
+    assert not [result for result in results if isinstance(result, Exception)], results
+    assert sum(results) == 1
+    worked.refresh_from_db()
+    check.refresh_from_db()
+    assert check.result == CheckResult.NOT_EFFECTIVE and worked.times_reopened == 1
+    assert worked.events.filter(action="reopened").count() == 1
