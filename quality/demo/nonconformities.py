@@ -88,16 +88,30 @@ def nonconformities_demo_load(*, now: datetime) -> int:
     ]
     # Only months over: the figure the check reads is the ledger's, whole.
     candidates = [(nc, period) for nc, period in candidates if period.end < today]
-    effective = next((pair for pair in candidates if pair[1].breaches <= 1), None)
+    # Effective: a month followed by at most one breach; failing that, by fewer breaches than the month had.
+    effective = next(((nc, period, 1) for nc, period in candidates if period.breaches <= 1), None)
+    if effective is None:
+        effective = next(
+            (
+                (nc, period, nc.breaches.count() - 1)
+                for nc, period in candidates
+                if period.breaches < nc.breaches.count()
+            ),
+            None,
+        )
+    # Reopened: a month followed by more breaches than its check allows.
     recurring = next(
-        (pair for pair in sorted(candidates, key=lambda pair: -pair[1].breaches) if pair[1].breaches >= 1), None
+        (
+            (nc, period, 0 if period.breaches < 2 else 1)
+            for nc, period in sorted(candidates, key=lambda pair: -pair[1].breaches)
+            if period.breaches >= 1 and (effective is None or nc != effective[0])
+        ),
+        None,
     )
-    if recurring is not None and effective is not None and recurring[0] == effective[0]:
-        recurring = None
-    for pair, threshold in ((effective, 1), (recurring, 0 if recurring and recurring[1].breaches < 2 else 1)):
-        if pair is None:
+    for chosen in (effective, recurring):
+        if chosen is None:
             continue
-        nonconformity, period = pair
+        nonconformity, period, threshold = chosen
         owner = nonconformity.owner or quality
         _work(
             nonconformity,
