@@ -265,3 +265,31 @@ def test_the_api_works_a_nonconformity_and_refuses_bad_input_clearly(
     assert auditor.post(base + "correct/", {"correction": "x"}).status_code == 403
     assert auditor.post("/api/quality/nonconformities/", {"title": "x"}).status_code == 403
     assert api.get("/api/quality/nonconformities/NC-0000-9999/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("suffix", "body"),
+    [
+        ("assign/", {"owner": 1}),
+        ("correct/", {"correction": "x"}),
+        ("analyse/", {"root_cause": "x"}),
+        ("actions/", {"description": "x", "owner": 1, "due_on": "2099-01-01"}),
+        ("actions/1/done/", {"note": "x"}),
+        (
+            "checks/",
+            {"kind": "judgement", "period_start": "2099-01-01", "period_end": "2099-01-02", "description": "x"},
+        ),
+        ("checks/1/judge/", {"effective": True, "note": "x"}),
+        ("checks/1/evaluate/", {}),
+    ],
+)
+def test_every_api_step_refuses_agency_people_and_facility_staff_who_do_not_work_it(
+    nonconformity, facility, undp, api_at, undp_requester, procurement_officer, suffix, body
+):
+    url = f"/api/quality/nonconformities/{nonconformity.reference}/{suffix}"
+    body = {**body, "owner": procurement_officer.pk} if "owner" in body else body
+    assert api_at(facility, undp_requester).post(url, body, format="json").status_code == 403
+    assert api_at(undp, undp_requester).post(url, body, format="json").status_code in (403, 404)
+    assert api_at(facility, procurement_officer).post(url, body, format="json").status_code in (403, 404)
+    nonconformity.refresh_from_db()
+    assert nonconformity.root_cause == "" and nonconformity.correction == "" and nonconformity.events.count() == 1
