@@ -36,6 +36,7 @@ from django.utils.translation import gettext, ngettext
 from accounts.models import User
 from ledger import services as ledger
 from ledger.models import EntryStatus, Holder, LedgerEntry
+from quality.services import feedback as quality_feedback
 from service_levels.models import Category, Impact, Metric, Module, Service, Urgency
 from service_levels.selectors import priority_for
 from shared_platform import limits
@@ -517,7 +518,8 @@ def ticket_rate(
             "length": len(comment),
         }
         raise ApplicationError(message, code="helpdesk.invalid", fields={"comment": [message]})
-    ledger.entry_rate(entry=_entry(ticket), score=score, at=at, actor=by)
+    entry = ledger.entry_rate(entry=_entry(ticket), score=score, at=at, actor=by)
+    quality_feedback.feedback_record(entry=entry, rating=score, comment=comment, at=at)
     try:
         with transaction.atomic():
             survey = Survey.objects.create(ticket=ticket, score=score, comment=comment, answered_at=at, answered_by=by)
