@@ -15,6 +15,7 @@ nothing is added when the processes are already there.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -448,7 +449,7 @@ def _effective_document(
     process: Process,
     author: User,
     approver: User,
-    concerns: list[str],
+    concerns: Sequence[str],
     review_months: int,
     text: str,
     effective_at: datetime,
@@ -492,8 +493,8 @@ def processes_demo_load(*, now: datetime | None = None) -> int:
             services=list(Service.objects.filter(code__in=service_codes)),
             at=now - timedelta(days=400),
         )
-    for code, kind, description, likelihood, impact, treatment, owner_email in RISKS:
-        process = processes[code]
+    for process_code, kind, description, likelihood, impact, treatment, risk_owner in RISKS:
+        process = processes[process_code]
         processes_services.risk_record(
             process=process,
             recorded_by=process.owner,
@@ -502,7 +503,7 @@ def processes_demo_load(*, now: datetime | None = None) -> int:
             likelihood=likelihood,
             impact=impact,
             treatment=treatment,
-            owner=_person(owner_email) if owner_email else process.owner,
+            owner=_person(risk_owner) if risk_owner else process.owner,
             review_on=timezone.localdate(now) + timedelta(days=90),
             at=now - timedelta(days=380),
         )

@@ -136,7 +136,7 @@ def concerns_check(roles: Iterable[str]) -> list[str]:
 
 def _locked_document(document: Document) -> Document:
     """The document's row, locked: every change of a version's state goes one at a time per document."""
-    return Document.objects.select_for_update().select_related("process").get(pk=document.pk)
+    return Document.objects.select_for_update(of=("self",)).select_related("process").get(pk=document.pk)
 
 
 def _locked_version(version: DocumentVersion) -> tuple[Document, DocumentVersion]:
