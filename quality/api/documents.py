@@ -34,7 +34,7 @@ TEXT_LIMIT = 200_000
 # --- serializers -------------------------------------------------------------------------------------
 
 
-class VersionSerializer(serializers.ModelSerializer[DocumentVersion]):
+class QualityVersionSerializer(serializers.ModelSerializer[DocumentVersion]):
     author = serializers.EmailField(source="author.email", read_only=True)
     approver = serializers.EmailField(source="approver.email", read_only=True, allow_null=True)
     has_file = serializers.SerializerMethodField()
@@ -61,7 +61,7 @@ class VersionSerializer(serializers.ModelSerializer[DocumentVersion]):
         return bool(version.file)
 
 
-class DocumentSerializer(serializers.ModelSerializer[Document]):
+class QualityDocumentSerializer(serializers.ModelSerializer[Document]):
     process = serializers.CharField(source="process.code", read_only=True, allow_null=True)
     owner = serializers.EmailField(source="owner.email", read_only=True)
     owner_name = serializers.SerializerMethodField()
@@ -89,14 +89,14 @@ class DocumentSerializer(serializers.ModelSerializer[Document]):
         return effective.number if effective else None
 
 
-class DocumentDetailSerializer(DocumentSerializer):
-    versions = VersionSerializer(many=True, read_only=True)
+class QualityDocumentDetailSerializer(QualityDocumentSerializer):
+    versions = QualityVersionSerializer(many=True, read_only=True)
 
-    class Meta(DocumentSerializer.Meta):
-        fields = [*DocumentSerializer.Meta.fields, "versions"]
+    class Meta(QualityDocumentSerializer.Meta):
+        fields = [*QualityDocumentSerializer.Meta.fields, "versions"]
 
 
-class DocumentInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class QualityDocumentInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     code = serializers.CharField(max_length=30)
     title = serializers.CharField(max_length=limits.NAME)
     process = serializers.SlugRelatedField(  # type: ignore[var-annotated]
@@ -112,42 +112,42 @@ class DocumentInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     change_summary = serializers.CharField(max_length=limits.SHORT_TEXT, required=False, allow_blank=True, default="")
 
 
-class VersionInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class QualityVersionInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     text = serializers.CharField(max_length=TEXT_LIMIT, allow_blank=True)
     change_summary = serializers.CharField(max_length=limits.SHORT_TEXT, required=False, allow_blank=True, default="")
     file = serializers.FileField(required=False, allow_null=True, default=None)
     remove_file = serializers.BooleanField(required=False, default=False)
 
 
-class ApproveInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class QualityApproveInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     effective_from = serializers.DateField(
         required=False, allow_null=True, default=None, help_text="Today if left out; never before today."
     )
 
 
-class ReasonInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class QualityReasonInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     reason = serializers.CharField(max_length=limits.SHORT_TEXT)
 
 
-class NoteInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class QualityNoteInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     note = serializers.CharField(max_length=limits.SHORT_TEXT, required=False, allow_blank=True, default="")
 
 
-class AcknowledgedSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class QualityAcknowledgedSerializer(serializers.Serializer):  # type: ignore[type-arg]
     email = serializers.EmailField()
     name = serializers.CharField()
     at = serializers.DateTimeField()
 
 
-class PendingSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class QualityPendingSerializer(serializers.Serializer):  # type: ignore[type-arg]
     email = serializers.EmailField()
     name = serializers.CharField()
 
 
-class AcknowledgementStatusSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class QualityAcknowledgementStatusSerializer(serializers.Serializer):  # type: ignore[type-arg]
     version = serializers.IntegerField()
-    acknowledged = AcknowledgedSerializer(many=True)
-    pending = PendingSerializer(many=True)
+    acknowledged = QualityAcknowledgedSerializer(many=True)
+    pending = QualityPendingSerializer(many=True)
 
 
 def _status_data(version: DocumentVersion) -> dict[str, Any]:
@@ -184,19 +184,22 @@ class DocumentListApi(APIView):
     permission_classes = [IsQualityReader]
     parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
 
-    @extend_schema(responses=paginated(DocumentSerializer, "PaginatedQualityDocumentList"))
+    @extend_schema(
+        operation_id="quality_documents_list",
+        responses=paginated(QualityDocumentSerializer, "PaginatedQualityDocumentList"),
+    )
     def get(self, request: Request) -> Response:
         paginator = StandardPagination()
         rows = selectors.document_list().order_by("code")
         page = paginator.paginate_queryset(rows, request, view=self)  # type: ignore[arg-type]
-        return paginator.get_paginated_response(DocumentSerializer(page, many=True).data)
+        return paginator.get_paginated_response(QualityDocumentSerializer(page, many=True).data)
 
-    @extend_schema(request=DocumentInputSerializer, responses={201: DocumentDetailSerializer})
+    @extend_schema(request=QualityDocumentInputSerializer, responses={201: QualityDocumentDetailSerializer})
     def post(self, request: Request) -> Response:
-        data = DocumentInputSerializer(data=request.data)
+        data = QualityDocumentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         document = services.document_create(created_by=request.user, **data.validated_data)  # type: ignore[arg-type]
-        return Response(DocumentDetailSerializer(_document(document.code)).data, status=status.HTTP_201_CREATED)
+        return Response(QualityDocumentDetailSerializer(_document(document.code)).data, status=status.HTTP_201_CREATED)
 
 
 class DocumentDetailApi(APIView):
@@ -204,9 +207,9 @@ class DocumentDetailApi(APIView):
 
     permission_classes = [IsQualityReader]
 
-    @extend_schema(responses=DocumentDetailSerializer)
+    @extend_schema(responses=QualityDocumentDetailSerializer)
     def get(self, request: Request, code: str) -> Response:
-        return Response(DocumentDetailSerializer(_document(code)).data)
+        return Response(QualityDocumentDetailSerializer(_document(code)).data)
 
 
 class VersionListApi(APIView):
@@ -214,14 +217,14 @@ class VersionListApi(APIView):
 
     permission_classes = [IsQualityReader]
 
-    @extend_schema(responses=VersionSerializer(many=True))
+    @extend_schema(operation_id="quality_documents_versions_list", responses=QualityVersionSerializer(many=True))
     def get(self, request: Request, code: str) -> Response:
-        return Response(VersionSerializer(selectors.document_versions(document=_document(code)), many=True).data)
+        return Response(QualityVersionSerializer(selectors.document_versions(document=_document(code)), many=True).data)
 
-    @extend_schema(request=None, responses={201: VersionSerializer})
+    @extend_schema(request=None, responses={201: QualityVersionSerializer})
     def post(self, request: Request, code: str) -> Response:
         version = services.version_draft(document=_document(code), drafted_by=request.user)  # type: ignore[arg-type]
-        return Response(VersionSerializer(version).data, status=status.HTTP_201_CREATED)
+        return Response(QualityVersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
 
 class VersionDetailApi(APIView):
@@ -230,17 +233,17 @@ class VersionDetailApi(APIView):
     permission_classes = [IsQualityReader]
     parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
 
-    @extend_schema(responses=VersionSerializer)
+    @extend_schema(responses=QualityVersionSerializer)
     def get(self, request: Request, code: str, number: int) -> Response:
-        return Response(VersionSerializer(_version(code, number)).data)
+        return Response(QualityVersionSerializer(_version(code, number)).data)
 
-    @extend_schema(request=VersionInputSerializer, responses=VersionSerializer)
+    @extend_schema(request=QualityVersionInputSerializer, responses=QualityVersionSerializer)
     def put(self, request: Request, code: str, number: int) -> Response:
         version = _version(code, number)
-        data = VersionInputSerializer(data=request.data)
+        data = QualityVersionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         version = services.version_update(version=version, updated_by=request.user, **data.validated_data)  # type: ignore[arg-type]
-        return Response(VersionSerializer(version).data)
+        return Response(QualityVersionSerializer(version).data)
 
 
 class VersionSubmitApi(APIView):
@@ -248,10 +251,10 @@ class VersionSubmitApi(APIView):
 
     permission_classes = [IsQualityReader]
 
-    @extend_schema(request=None, responses=VersionSerializer)
+    @extend_schema(request=None, responses=QualityVersionSerializer)
     def post(self, request: Request, code: str, number: int) -> Response:
         version = services.version_submit(version=_version(code, number), submitted_by=request.user)  # type: ignore[arg-type]
-        return Response(VersionSerializer(version).data)
+        return Response(QualityVersionSerializer(version).data)
 
 
 class VersionReturnApi(APIView):
@@ -259,13 +262,13 @@ class VersionReturnApi(APIView):
 
     permission_classes = [IsQualityReader]
 
-    @extend_schema(request=ReasonInputSerializer, responses=VersionSerializer)
+    @extend_schema(request=QualityReasonInputSerializer, responses=QualityVersionSerializer)
     def post(self, request: Request, code: str, number: int) -> Response:
         version = _version(code, number)
-        data = ReasonInputSerializer(data=request.data)
+        data = QualityReasonInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         version = services.version_return(version=version, returned_by=request.user, **data.validated_data)  # type: ignore[arg-type]
-        return Response(VersionSerializer(version).data)
+        return Response(QualityVersionSerializer(version).data)
 
 
 class VersionApproveApi(APIView):
@@ -273,13 +276,13 @@ class VersionApproveApi(APIView):
 
     permission_classes = [IsQualityReader]
 
-    @extend_schema(request=ApproveInputSerializer, responses=VersionSerializer)
+    @extend_schema(request=QualityApproveInputSerializer, responses=QualityVersionSerializer)
     def post(self, request: Request, code: str, number: int) -> Response:
         version = _version(code, number)
-        data = ApproveInputSerializer(data=request.data)
+        data = QualityApproveInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         version = services.version_approve(version=version, approved_by=request.user, **data.validated_data)  # type: ignore[arg-type]
-        return Response(VersionSerializer(version).data)
+        return Response(QualityVersionSerializer(version).data)
 
 
 class VersionAcknowledgeApi(APIView):
@@ -287,7 +290,7 @@ class VersionAcknowledgeApi(APIView):
 
     permission_classes = [IsQualityReader]
 
-    @extend_schema(request=None, responses={201: AcknowledgementStatusSerializer})
+    @extend_schema(request=None, responses={201: QualityAcknowledgementStatusSerializer})
     def post(self, request: Request, code: str, number: int) -> Response:
         version = _version(code, number)
         services.version_acknowledge(version=version, user=request.user)  # type: ignore[arg-type]
@@ -299,7 +302,7 @@ class AcknowledgementStatusApi(APIView):
 
     permission_classes = [IsQualityReader]
 
-    @extend_schema(responses=AcknowledgementStatusSerializer)
+    @extend_schema(responses=QualityAcknowledgementStatusSerializer)
     def get(self, request: Request, code: str, number: int) -> Response:
         return Response(_status_data(_version(code, number)))
 
@@ -309,13 +312,13 @@ class DocumentWithdrawApi(APIView):
 
     permission_classes = [IsQualityReader]
 
-    @extend_schema(request=ReasonInputSerializer, responses=DocumentDetailSerializer)
+    @extend_schema(request=QualityReasonInputSerializer, responses=QualityDocumentDetailSerializer)
     def post(self, request: Request, code: str) -> Response:
         document = _document(code)
-        data = ReasonInputSerializer(data=request.data)
+        data = QualityReasonInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.document_withdraw(document=document, withdrawn_by=request.user, **data.validated_data)  # type: ignore[arg-type]
-        return Response(DocumentDetailSerializer(_document(code)).data)
+        return Response(QualityDocumentDetailSerializer(_document(code)).data)
 
 
 class DocumentReviewConfirmApi(APIView):
@@ -323,13 +326,13 @@ class DocumentReviewConfirmApi(APIView):
 
     permission_classes = [IsQualityReader]
 
-    @extend_schema(request=NoteInputSerializer, responses=VersionSerializer)
+    @extend_schema(request=QualityNoteInputSerializer, responses=QualityVersionSerializer)
     def post(self, request: Request, code: str) -> Response:
         document = _document(code)
-        data = NoteInputSerializer(data=request.data)
+        data = QualityNoteInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         version = services.document_review_confirm(document=document, confirmed_by=request.user, **data.validated_data)  # type: ignore[arg-type]
-        return Response(VersionSerializer(version).data)
+        return Response(QualityVersionSerializer(version).data)
 
 
 _VERSION = "documents/<str:code>/versions/<int:number>/"

@@ -12,7 +12,7 @@ from typing import Any
 from django.http import Http404
 from django.urls import path
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -62,7 +62,17 @@ class PersonField(serializers.SlugRelatedField):  # type: ignore[type-arg]
 # --- serializers -------------------------------------------------------------------------------------
 
 
-class RiskSerializer(serializers.ModelSerializer[Risk]):
+@extend_schema_field({"type": "string", "pattern": "^(" + "|".join(RiskKind.values) + ")$"})
+class RiskKindField(serializers.ChoiceField):
+    """`risk` or `opportunity`; described by a pattern, since the schema's enums are named by field and
+    several other operations have a `kind` of their own."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=RiskKind.choices, **kwargs)
+
+
+class QualityRiskSerializer(serializers.ModelSerializer[Risk]):
+    kind = RiskKindField(read_only=True)
     owner = serializers.EmailField(source="owner.email", read_only=True)
     score = serializers.IntegerField(read_only=True)
 
@@ -82,8 +92,8 @@ class RiskSerializer(serializers.ModelSerializer[Risk]):
         ]
 
 
-class RiskInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    kind = serializers.ChoiceField(choices=RiskKind.choices, default=RiskKind.RISK)
+class QualityRiskInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    kind = RiskKindField(default=RiskKind.RISK)
     description = serializers.CharField(max_length=limits.SHORT_TEXT)
     likelihood = serializers.IntegerField(min_value=1, max_value=5)
     impact = serializers.IntegerField(min_value=1, max_value=5)
@@ -92,7 +102,7 @@ class RiskInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     review_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class ProcessSerializer(serializers.ModelSerializer[Process]):
+class QualityProcessSerializer(serializers.ModelSerializer[Process]):
     owner = serializers.EmailField(source="owner.email", read_only=True)
     owner_name = serializers.SerializerMethodField()
     procedure = serializers.CharField(source="procedure.code", read_only=True, allow_null=True)
@@ -119,14 +129,14 @@ class ProcessSerializer(serializers.ModelSerializer[Process]):
         return person_name(process.owner)
 
 
-class ProcessDetailSerializer(ProcessSerializer):
-    risks = RiskSerializer(many=True, read_only=True)
+class QualityProcessDetailSerializer(QualityProcessSerializer):
+    risks = QualityRiskSerializer(many=True, read_only=True)
 
-    class Meta(ProcessSerializer.Meta):
-        fields = [*ProcessSerializer.Meta.fields, "risks"]
+    class Meta(QualityProcessSerializer.Meta):
+        fields = [*QualityProcessSerializer.Meta.fields, "risks"]
 
 
-class ProcessInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class QualityProcessInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     code = serializers.CharField(max_length=20)
     name = serializers.CharField(max_length=limits.NAME)
     purpose = serializers.CharField(max_length=limits.SHORT_TEXT, required=False, allow_blank=True, default="")
@@ -154,18 +164,21 @@ class ProcessListApi(APIView):
 
     permission_classes = [IsQualityReader]
 
-    @extend_schema(responses=paginated(ProcessSerializer, "PaginatedQualityProcessList"))
+    @extend_schema(
+        operation_id="quality_processes_list",
+        responses=paginated(QualityProcessSerializer, "PaginatedQualityProcessList"),
+    )
     def get(self, request: Request) -> Response:
         paginator = StandardPagination()
         page = paginator.paginate_queryset(selectors.process_list().order_by("code"), request, view=self)  # type: ignore[arg-type]
-        return paginator.get_paginated_response(ProcessSerializer(page, many=True).data)
+        return paginator.get_paginated_response(QualityProcessSerializer(page, many=True).data)
 
-    @extend_schema(request=ProcessInputSerializer, responses={201: ProcessDetailSerializer})
+    @extend_schema(request=QualityProcessInputSerializer, responses={201: QualityProcessDetailSerializer})
     def post(self, request: Request) -> Response:
-        data = ProcessInputSerializer(data=request.data)
+        data = QualityProcessInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         process = services.process_create(created_by=request.user, **data.validated_data)  # type: ignore[arg-type]
-        return Response(ProcessDetailSerializer(_process(process.code)).data, status=status.HTTP_201_CREATED)
+        return Response(QualityProcessDetailSerializer(_process(process.code)).data, status=status.HTTP_201_CREATED)
 
 
 class ProcessDetailApi(APIView):
@@ -173,9 +186,9 @@ class ProcessDetailApi(APIView):
 
     permission_classes = [IsQualityReader]
 
-    @extend_schema(responses=ProcessDetailSerializer)
+    @extend_schema(responses=QualityProcessDetailSerializer)
     def get(self, request: Request, code: str) -> Response:
-        return Response(ProcessDetailSerializer(_process(code)).data)
+        return Response(QualityProcessDetailSerializer(_process(code)).data)
 
 
 class RiskListApi(APIView):
@@ -183,17 +196,17 @@ class RiskListApi(APIView):
 
     permission_classes = [IsQualityReader]
 
-    @extend_schema(responses=RiskSerializer(many=True))
+    @extend_schema(operation_id="quality_processes_risks_list", responses=QualityRiskSerializer(many=True))
     def get(self, request: Request, code: str) -> Response:
-        return Response(RiskSerializer(selectors.process_risks(process=_process(code)), many=True).data)
+        return Response(QualityRiskSerializer(selectors.process_risks(process=_process(code)), many=True).data)
 
-    @extend_schema(request=RiskInputSerializer, responses={201: RiskSerializer})
+    @extend_schema(request=QualityRiskInputSerializer, responses={201: QualityRiskSerializer})
     def post(self, request: Request, code: str) -> Response:
         process = _process(code)
-        data = RiskInputSerializer(data=request.data)
+        data = QualityRiskInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         risk = services.risk_record(process=process, recorded_by=request.user, **data.validated_data)  # type: ignore[arg-type]
-        return Response(RiskSerializer(risk).data, status=status.HTTP_201_CREATED)
+        return Response(QualityRiskSerializer(risk).data, status=status.HTTP_201_CREATED)
 
 
 class RiskDetailApi(APIView):
@@ -207,19 +220,19 @@ class RiskDetailApi(APIView):
             raise Http404
         return risk
 
-    @extend_schema(responses=RiskSerializer)
+    @extend_schema(responses=QualityRiskSerializer)
     def get(self, request: Request, code: str, pk: int) -> Response:
-        return Response(RiskSerializer(self._risk(code, pk)).data)
+        return Response(QualityRiskSerializer(self._risk(code, pk)).data)
 
-    @extend_schema(request=RiskInputSerializer, responses=RiskSerializer)
+    @extend_schema(request=QualityRiskInputSerializer, responses=QualityRiskSerializer)
     def put(self, request: Request, code: str, pk: int) -> Response:
         risk = self._risk(code, pk)
-        data = RiskInputSerializer(data=request.data)
+        data = QualityRiskInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         fields.setdefault("owner", risk.owner)
         risk = services.risk_update(risk=risk, updated_by=request.user, **fields)  # type: ignore[arg-type]
-        return Response(RiskSerializer(risk).data)
+        return Response(QualityRiskSerializer(risk).data)
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, code: str, pk: int) -> Response:
