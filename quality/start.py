@@ -178,7 +178,7 @@ def approvals(*, viewer: Viewer) -> list[Approval]:
             reference=f"{version.document.code} v{version.number}",
             title=version.document.title,
             url=reverse("quality:version", args=[version.document.code, version.number]),
-            agency_code="",
+            agency_code="",  # the facility's own document: no agency
             requested_by=str(version.author),
             waiting_since=version.submitted_at or version.created_at,
         )

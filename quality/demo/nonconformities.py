@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts.models import User
 from ledger.models import Holder, SlaBreach
 
-from ..models import AUTOMATIC_SOURCES, CriterionKind, Feedback, Nonconformity, NonconformitySource
+from ..models import CriterionKind, EffectivenessCheck, Feedback, Nonconformity, NonconformitySource
 from ..services import nonconformities as services
 from ..services.feedback import feedback_complaint_raise
 
@@ -75,14 +75,19 @@ def _work(
 @transaction.atomic
 def nonconformities_demo_load(*, now: datetime) -> int:
     """Open the history's nonconformities and work two through; returns how many nonconformities there are."""
-    if Nonconformity.objects.filter(source__in=AUTOMATIC_SOURCES).exists():
+    # Beat (the demo's last run, or a running worker) may have opened the automatic ones already: what marks
+    # this demo as loaded is the quality focal point's work, the effectiveness checks.
+    if EffectivenessCheck.objects.exists():
         return 0
     services.nonconformities_raise_automatic(now=now)
     quality = User.objects.get(email="quality@facility.demo")
     today = timezone.localdate(now)
     candidates = [
         (nonconformity, _next_month_period(nonconformity))
-        for nonconformity in Nonconformity.objects.filter(source=NonconformitySource.SLA_BREACH)
+        # The root cause and actions below are the ICT desk's: work nonconformities of ICT services.
+        for nonconformity in Nonconformity.objects.filter(
+            source=NonconformitySource.SLA_BREACH, service__code__startswith="ICT-"
+        )
         .select_related("agency", "service", "owner")
         .order_by("month", "agency__code", "service__code")
     ]

@@ -202,7 +202,7 @@ MANUAL_TITLE = "Common Procurement Manual"
 MANUAL_V1 = _unwrap(
     """1. Purpose and scope
 
-This manual sets out how the Common Services Facility buys goods and services on behalf of the participating
+This manual sets out how the Joint Operations Facility buys goods and services on behalf of the participating
 agencies. It applies to every purchase made by the facility's procurement officers, whatever its value, and
 follows the principles of the UN Procurement Manual: best value for money; fairness, integrity and
 transparency; effective international competition; and the interest of the United Nations.
@@ -244,7 +244,7 @@ received, the evaluation and the award. Records are kept for seven years."""
 MANUAL_V2 = _unwrap(
     """1. Purpose and scope
 
-This manual sets out how the Common Services Facility buys goods and services on behalf of the participating
+This manual sets out how the Joint Operations Facility buys goods and services on behalf of the participating
 agencies. It applies to every purchase made by the facility's procurement officers, whatever its value, and
 follows the principles of the UN Procurement Manual: best value for money; fairness, integrity and
 transparency; effective international competition; and the interest of the United Nations.
