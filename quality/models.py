@@ -25,6 +25,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shared_platform import limits
 
@@ -468,8 +469,9 @@ class CriterionKind(models.TextChoices):
 
 class CheckResult(models.TextChoices):
     PENDING = "pending", _("Pending")
-    EFFECTIVE = "effective", _("Effective")
-    NOT_EFFECTIVE = "not_effective", _("Not effective")
+    # "Effective" is also a document version's status (in force): a context keeps the two apart in translation.
+    EFFECTIVE = "effective", pgettext_lazy("effectiveness check", "Effective")
+    NOT_EFFECTIVE = "not_effective", pgettext_lazy("effectiveness check", "Not effective")
 
 
 class EffectivenessCheck(models.Model):

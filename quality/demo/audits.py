@@ -26,8 +26,8 @@ from ..services.audits import (
 )
 
 EVIDENCE = {
-    "4.4": "Procedure QP-PRC-01 v2 describes the RFQ steps; the owner showed the change log (threshold update).",
-    "6.1": "Risk register: 'single-source quotation accepted under time pressure' scored 12, treatment in place.",
+    "4.4": "The Common Procurement Manual (QM-PROC-01) v2 describes the RFQ steps; the owner showed the change log (threshold update).",
+    "6.1": "Risk register: 'fewer than three compliant quotations in thin markets' scored 16, treatment in place.",
     "7.5": "Two procurement assistants opened the effective manual from the platform; one had not acknowledged v2.",
     "8.1": "Sampled RFQ cases PR-0112, PR-0118, PR-0121: three quotations each, evaluation signed by two people.",
     "8.5": "The same cases trace from requisition to purchase order and delivery note, with dates and names.",

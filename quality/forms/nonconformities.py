@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Role, User
 from service_levels.models import Service
@@ -178,7 +179,10 @@ class CheckForm(forms.Form):
 class JudgeForm(forms.Form):
     effective = forms.TypedChoiceField(
         label=_("Result"),
-        choices=[("yes", _("Effective")), ("no", _("Not effective"))],
+        choices=[
+            ("yes", pgettext_lazy("effectiveness check", "Effective")),
+            ("no", pgettext_lazy("effectiveness check", "Not effective")),
+        ],
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
     )
