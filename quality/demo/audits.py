@@ -26,7 +26,10 @@ from ..services.audits import (
 )
 
 EVIDENCE = {
-    "4.4": "The Common Procurement Manual (QM-PROC-01) v2 describes the RFQ steps; the owner showed the change log (threshold update).",
+    "4.4": (
+        "The Common Procurement Manual (QM-PROC-01) v2 describes the RFQ steps; "
+        "the owner showed the change log (threshold update)."
+    ),
     "6.1": "Risk register: 'fewer than three compliant quotations in thin markets' scored 16, treatment in place.",
     "7.5": "Two procurement assistants opened the effective manual from the platform; one had not acknowledged v2.",
     "8.1": "Sampled RFQ cases PR-0112, PR-0118, PR-0121: three quotations each, evaluation signed by two people.",
