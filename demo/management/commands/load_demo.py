@@ -20,7 +20,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo loaded: agencies created: {created}; people created: {summary.users_created}; "
             f"requests added to the ledger: {summary.requests_added}; "
-            f"board motions created: {len(summary.motions_created)}."
+            f"board motions created: {len(summary.motions_created)}; "
+            f"quality records added: {summary.quality_records_added}."
         )
         self.stdout.write(f"Every demo sign-in uses the password: {data.DEMO_PASSWORD}")
         self.stdout.write(
