@@ -190,4 +190,5 @@ def new_request_links(*, viewer: Viewer) -> list[Link]:
     """ "Suggest an improvement" on an agency's address, for every member of the agency."""
     if viewer.on_facility or not viewer.roles & AGENCY_ROLES:
         return []
-    return [Link(_("Suggest an improvement"), reverse("quality:suggest"))]
+    # After the buttons that ask for a service: an improvement is not a request.
+    return [Link(_("Suggest an improvement"), reverse("quality:suggest"), order=90)]

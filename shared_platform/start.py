@@ -49,6 +49,7 @@ class Viewer:
 class Link:
     label: str
     url: str
+    order: int = 50  # among "Ask the facility" buttons: lower first (requests for a service before the rest)
 
 
 @dataclass(frozen=True)
@@ -128,4 +129,5 @@ def approvals(*, viewer: Viewer) -> list[Approval]:
 
 
 def new_request_links(*, viewer: Viewer) -> list[Link]:
-    return [link for contribute in _contributors("new_request_links") for link in contribute(viewer=viewer)]
+    links = [link for contribute in _contributors("new_request_links") for link in contribute(viewer=viewer)]
+    return sorted(links, key=lambda link: link.order)
