@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from django.db.models import Avg, Count
-from django.db.models.functions import TruncMonth
+from django.db.models import Avg, Count, DateField
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from ..models import (
@@ -72,15 +72,23 @@ def figures(*, today: date | None = None) -> Figures:
 
 
 def nonconformities_per_month(*, today: date | None = None) -> tuple[list[date], dict[str, list[int]]]:
-    """Nonconformities raised in each of the last six months, by source: the chart's months and series."""
+    """Nonconformities of each of the last six months, by source: the chart's months and series.
+
+    An automatic nonconformity counts in the month it is about (its breaches'
+    or ratings' month), whenever beat opened it; the others in the month they
+    were raised.
+    """
     today = today or timezone.localdate()
     months = [_first_of_month(today, back) for back in range(CHART_MONTHS - 1, -1, -1)]
+    raised_month = TruncMonth("raised_at", output_field=DateField(), tzinfo=timezone.get_current_timezone())
     rows = (
-        Nonconformity.objects.filter(raised_at__date__gte=months[0])
-        .annotate(raised_month=TruncMonth("raised_at", tzinfo=timezone.get_current_timezone()))
-        .values_list("raised_month", "source")
+        Nonconformity.objects.annotate(about=Coalesce("month", raised_month))
+        .filter(about__gte=months[0])
+        .values_list("about", "source")
         .annotate(n=Count("pk"))
+        .order_by()
     )
-    counts = {(month.date() if hasattr(month, "date") else month, source): n for month, source, n in rows}
+    # The database hands the truncated month back as a timestamp when the column was empty: a date either way.
+    counts = {(month.date() if isinstance(month, datetime) else month, source): n for month, source, n in rows}
     series = {source: [counts.get((month, source), 0) for month in months] for source in NonconformitySource.values}
     return months, series

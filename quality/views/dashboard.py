@@ -43,7 +43,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             (status.label, status.value, numbers.suggestions_by_status[status]) for status in SuggestionStatus
         ],
         "chart": chart,
-        "chart_label": _("Nonconformities raised per month, by source"),
+        "chart_label": _("Nonconformities per month, by source"),
         "agenda": agenda_of(user=request.user)[:10],  # type: ignore[arg-type]
     }
     return render(request, "quality/dashboard.html", context)
