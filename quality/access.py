@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext
 
 from accounts.models import FACILITY_ROLES, Role
@@ -42,6 +43,12 @@ def holds(user: User, roles: frozenset[str]) -> bool:
 
 def may_read(user: User) -> bool:
     return bool(user.is_authenticated) and (user.is_staff or holds(user, READER_ROLES))
+
+
+def reader_page_check(user: User) -> None:
+    """A quality page: 403 (the platform's error page) for anyone but the facility's staff."""
+    if not may_read(user):
+        raise PermissionDenied(gettext("The quality records are the facility's; only its staff read them."))
 
 
 def read_check(user: User) -> None:

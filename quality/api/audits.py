@@ -13,36 +13,28 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from accounts.permissions import FacilityPortalOnly, MayUseThisAddress
+from accounts.permissions import MayUseThisAddress
 from shared_platform import limits
 from shared_platform.api import BoundedJSONParser
 from shared_platform.errors import ApplicationError
 
-from ..access import may_read
 from ..models import Audit, AuditFinding, AuditQuestion, AuditStatus, Process
 from ..pdf import audit_report_pdf
 from ..selectors import audits as selectors
 from ..services import audits as services
 from ..services.audits import CLAUSE_MAX
+from .permissions import IsQualityReader
 
 PDF_RESPONSE = {(200, "application/pdf"): OpenApiTypes.BINARY}
-
-
-class IsQualityReader(FacilityPortalOnly, BasePermission):
-    message = gettext_lazy("The quality records are the facility's; only its staff read them, on the facility portal.")
-
-    def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
-        return bool(request.tenant.is_facility and may_read(request.user))
 
 
 PERMISSIONS = [MayUseThisAddress, IsQualityReader]

@@ -26,7 +26,8 @@ from shared_platform.schema import paginated
 from ..models import Document, DocumentVersion, Process, VersionStatus
 from ..selectors import documents as selectors
 from ..services import documents as services
-from .processes import IsQualityReader, PersonField, person_name
+from .permissions import IsQualityReader
+from .processes import PersonField, person_name
 
 TEXT_LIMIT = 200_000
 

@@ -17,7 +17,7 @@ from shared_platform.errors import ApplicationError
 
 from ..models import Feedback
 from ..selectors import feedback as selectors
-from .nonconformities import IsQualityReader
+from .permissions import IsQualityReader
 
 
 class FeedbackSerializer(serializers.ModelSerializer[Feedback]):

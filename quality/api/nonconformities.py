@@ -15,24 +15,21 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import path
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from accounts.permissions import FacilityPortalOnly
 from service_levels.models import Service
 from shared_platform import limits
 from shared_platform.api import PersonField, id_check
 from shared_platform.errors import ApplicationError
 from tenants.models import Agency
 
-from .. import access
 from ..models import (
     CheckResult,
     CorrectiveAction,
@@ -47,15 +44,9 @@ from ..models import (
 )
 from ..selectors import nonconformities as selectors
 from ..services import nonconformities as services
+from .permissions import IsQualityReader
 
 LARGEST_INTEGER = 2_147_483_647
-
-
-class IsQualityReader(FacilityPortalOnly, BasePermission):
-    message = gettext_lazy("The quality records are the facility's; only its staff read them.")
-
-    def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
-        return access.may_read(request.user)
 
 
 def extend_schema_field_list(serializer: type[serializers.Serializer]) -> Any:  # type: ignore[type-arg]

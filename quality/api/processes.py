@@ -11,35 +11,23 @@ from typing import Any
 
 from django.http import Http404
 from django.urls import path
-from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from accounts.permissions import FacilityPortalOnly
 from service_levels.models import Service
 from shared_platform import limits
 from shared_platform.api import StandardPagination
 from shared_platform.schema import paginated
 
-from ..access import may_read
 from ..forms.processes import facility_people
 from ..models import Document, Process, Risk, RiskKind
 from ..selectors import processes as selectors
 from ..services import processes as services
-
-
-class IsQualityReader(FacilityPortalOnly, BasePermission):
-    """The facility's staff, on the facility portal: the quality records are the facility's own."""
-
-    message = gettext_lazy("The quality records are the facility's; only its staff read them.")
-
-    def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
-        return bool(request.tenant.is_facility and may_read(request.user))
+from .permissions import IsQualityReader
 
 
 def person_name(user: User | None) -> str | None:

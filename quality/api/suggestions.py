@@ -25,27 +25,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from accounts.permissions import FacilityPortalOnly, MayUseThisAddress
+from accounts.permissions import MayUseThisAddress
 from shared_platform import limits
 from shared_platform.api import PersonField, id_check
 from tenants.models import Agency
 
-from ..access import may_read
 from ..forms.suggestions import facility_staff
 from ..models import Process, Suggestion, SuggestionStatus, SuggestionStep
 from ..selectors import suggestions as selectors
 from ..services import suggestions as services
+from .permissions import IsQualityReader
 
 # -- permissions -----------------------------------------------------------------------------------
-
-
-class ReadsQuality(FacilityPortalOnly, BasePermission):
-    """The facility's staff on the portal read the quality records; what they may change the services decide."""
-
-    message = gettext_lazy("The quality records are the facility's; only its staff read them, on the portal.")
-
-    def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
-        return bool(request.tenant.is_facility and may_read(request.user))
 
 
 class OnAgencyAddress(BasePermission):
@@ -183,7 +174,7 @@ def _valid(serializer_class: type[serializers.Serializer], request: Request) -> 
 
 
 class _FacilitySide(APIView):
-    permission_classes = [MayUseThisAddress, ReadsQuality]
+    permission_classes = [MayUseThisAddress, IsQualityReader]
 
     def suggestion(self, reference: str) -> Suggestion:
         suggestion = selectors.suggestion_get(reference=reference)

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 from shared_platform.errors import ApplicationError, form_error_apply
 from shared_platform.sorting import Sorts
 
-from ..access import AUDIT_PLANNER_ROLES, AUDIT_RECORDER_ROLES, READ_ONLY_ROLES, holds, may_read
+from ..access import AUDIT_PLANNER_ROLES, AUDIT_RECORDER_ROLES, READ_ONLY_ROLES, holds, reader_page_check
 from ..forms.audits import (
     AUDIT_STATUS_FILTER,
     AuditPlanForm,
@@ -73,11 +73,6 @@ ACTION_LABELS = {
 }
 
 
-def _reader_check(request: HttpRequest) -> None:
-    if not may_read(request.user):  # type: ignore[arg-type]
-        raise PermissionDenied(gettext("The quality records are the facility's; only its staff read them."))
-
-
 def _writes(request: HttpRequest) -> bool:
     return not holds(request.user, READ_ONLY_ROLES)  # type: ignore[arg-type]
 
@@ -103,7 +98,7 @@ def _audit(reference: str) -> Audit:
 
 
 def audit_programme(request: HttpRequest) -> HttpResponse:
-    _reader_check(request)
+    reader_page_check(request.user)  # type: ignore[arg-type]
     today = timezone.localdate()
     rows, sort = PROGRAMME_SORTS.apply_list(request, selectors.programme(today=today))
     context = {"rows": rows, "sort": sort, "today": today, "may_plan": may_plan(request)}
@@ -111,7 +106,7 @@ def audit_programme(request: HttpRequest) -> HttpResponse:
 
 
 def audit_list(request: HttpRequest) -> HttpResponse:
-    _reader_check(request)
+    reader_page_check(request.user)  # type: ignore[arg-type]
     status = request.GET.get("status", "")
     if status not in AuditStatus.values:
         status = ""
@@ -133,7 +128,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 
 def audit_new(request: HttpRequest) -> HttpResponse:
-    _reader_check(request)
+    reader_page_check(request.user)  # type: ignore[arg-type]
     if not may_plan(request):
         raise PermissionDenied(gettext("Only the quality focal point or an internal auditor plans audits."))
     initial: dict[str, Any] = {}
@@ -202,12 +197,12 @@ def _audit_page(request: HttpRequest, audit: Audit, *, status: int = 200, **form
 
 
 def audit_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    _reader_check(request)
+    reader_page_check(request.user)  # type: ignore[arg-type]
     return _audit_page(request, _audit(reference))
 
 
 def audit_pdf(request: HttpRequest, reference: str) -> HttpResponse:
-    _reader_check(request)
+    reader_page_check(request.user)  # type: ignore[arg-type]
     audit = _audit(reference)
     response = HttpResponse(audit_report_pdf(audit=audit, reader=request.user), content_type="application/pdf")  # type: ignore[arg-type]
     response["Content-Disposition"] = f'attachment; filename="{audit.reference}.pdf"'
@@ -224,7 +219,7 @@ def _refused(request: HttpRequest, audit: Audit, error: ApplicationError, **form
 
 @require_POST
 def audit_start(request: HttpRequest, reference: str) -> HttpResponse:
-    _reader_check(request)
+    reader_page_check(request.user)  # type: ignore[arg-type]
     audit = _audit(reference)
     try:
         services.audit_start(audit=audit, started_by=request.user)  # type: ignore[arg-type]
@@ -236,7 +231,7 @@ def audit_start(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_POST
 def audit_question_add(request: HttpRequest, reference: str) -> HttpResponse:
-    _reader_check(request)
+    reader_page_check(request.user)  # type: ignore[arg-type]
     audit = _audit(reference)
     form = QuestionAddForm(request.POST)
     if not form.is_valid():
@@ -251,7 +246,7 @@ def audit_question_add(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_POST
 def audit_question_answer(request: HttpRequest, reference: str, position: int) -> HttpResponse:
-    _reader_check(request)
+    reader_page_check(request.user)  # type: ignore[arg-type]
     audit = _audit(reference)
     question = audit.questions.filter(position=position).first()
     if question is None:
@@ -273,7 +268,7 @@ def audit_question_answer(request: HttpRequest, reference: str, position: int) -
 
 @require_POST
 def audit_finding_record(request: HttpRequest, reference: str) -> HttpResponse:
-    _reader_check(request)
+    reader_page_check(request.user)  # type: ignore[arg-type]
     audit = _audit(reference)
     questions = selectors.audit_questions(audit=audit)
     form = FindingForm(request.POST, questions=questions)
@@ -305,7 +300,7 @@ def audit_finding_record(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_POST
 def audit_complete(request: HttpRequest, reference: str) -> HttpResponse:
-    _reader_check(request)
+    reader_page_check(request.user)  # type: ignore[arg-type]
     audit = _audit(reference)
     form = CompleteForm(request.POST)
     if not form.is_valid():
@@ -320,7 +315,7 @@ def audit_complete(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_POST
 def audit_cancel(request: HttpRequest, reference: str) -> HttpResponse:
-    _reader_check(request)
+    reader_page_check(request.user)  # type: ignore[arg-type]
     audit = _audit(reference)
     form = CancelForm(request.POST)
     if not form.is_valid():

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from ..access import may_read
+from ..access import reader_page_check
 from ..models import NonconformitySource, NonconformityStatus, SuggestionStatus
 from ..selectors.agenda import agenda_of
 from ..selectors.dashboard import figures, nonconformities_per_month
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
-    if not may_read(request.user):  # type: ignore[arg-type]
-        raise PermissionDenied(_("The quality records are the facility's; only its staff read them."))
+    reader_page_check(request.user)  # type: ignore[arg-type]
     months, series = nonconformities_per_month()
     colours: dict[str, str] = {
         NonconformitySource.SLA_BREACH.value: "#ba2121",

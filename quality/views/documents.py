@@ -30,6 +30,7 @@ from shared_platform.attachments import file_download_response
 from shared_platform.errors import ApplicationError, form_error_apply
 from shared_platform.sorting import Sorts
 
+from ..access import reader_page_check
 from ..forms.documents import (
     ApproveForm,
     DocumentForm,
@@ -42,7 +43,7 @@ from ..models import Document, DocumentVersion, Process, VersionStatus
 from ..selectors import documents as selectors
 from ..services import documents as services
 from ..services.documents import DOCUMENT_FILE_KINDS, is_concerned, may_approve, may_author
-from .processes import history_lines, is_keeper, is_read_only, reader_check
+from .processes import history_lines, is_keeper, is_read_only
 
 PAGE_SIZE = 25
 DOCUMENT_SORTS = Sorts(
@@ -57,7 +58,7 @@ DOCUMENT_SORTS = Sorts(
 
 
 def _person(request: HttpRequest) -> User:
-    """The signed-in person (every page here checks that first, with `reader_check`)."""
+    """The signed-in person (every page here checks that first, with `reader_page_check`)."""
     return cast(User, request.user)
 
 
@@ -83,7 +84,7 @@ def _may_register(request: HttpRequest) -> bool:
 
 
 def document_list(request: HttpRequest) -> HttpResponse:
-    reader_check(request)
+    reader_page_check(request.user)  # type: ignore[arg-type]
     filters = RegisterFilterForm(request.GET or None)
     process, status = None, ""
     if filters.is_valid():
@@ -156,12 +157,12 @@ def _document_page(request: HttpRequest, document: Document, *, status: int = 20
 
 
 def document_detail(request: HttpRequest, code: str) -> HttpResponse:
-    reader_check(request)
+    reader_page_check(request.user)  # type: ignore[arg-type]
     return _document_page(request, _document(code))
 
 
 def document_new(request: HttpRequest) -> HttpResponse:
-    reader_check(request)
+    reader_page_check(request.user)  # type: ignore[arg-type]
     if not _may_register(request):
         raise PermissionDenied(
             gettext("Only the quality focal point, the facility manager or a process owner registers a document.")
@@ -202,14 +203,14 @@ def _version_page(
 
 
 def version_detail(request: HttpRequest, code: str, number: int) -> HttpResponse:
-    reader_check(request)
+    reader_page_check(request.user)  # type: ignore[arg-type]
     document = _document(code)
     return _version_page(request, document, _version(document, number))
 
 
 def version_new(request: HttpRequest, code: str) -> HttpResponse:
     """Start the next version: a GET says what will happen; the POST drafts it."""
-    reader_check(request)
+    reader_page_check(request.user)  # type: ignore[arg-type]
     document = _document(code)
     if not may_author(request.user, document):  # type: ignore[arg-type]
         raise PermissionDenied(
@@ -233,7 +234,7 @@ def version_new(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def version_edit(request: HttpRequest, code: str, number: int) -> HttpResponse:
-    reader_check(request)
+    reader_page_check(request.user)  # type: ignore[arg-type]
     document = _document(code)
     version = _version(document, number)
     if version.author_id != request.user.pk or not may_author(request.user, document):  # type: ignore[arg-type]
@@ -268,7 +269,7 @@ def version_edit(request: HttpRequest, code: str, number: int) -> HttpResponse:
 
 def version_file(request: HttpRequest, code: str, number: int) -> FileResponse:
     """A version's uploaded file, for the facility's staff only."""
-    reader_check(request)
+    reader_page_check(request.user)  # type: ignore[arg-type]
     document = _document(code)
     version = _version(document, number)
     if not version.file:
@@ -302,7 +303,7 @@ def _diff_cells(row: selectors.DiffLine) -> dict[str, Any]:
 
 
 def version_diff(request: HttpRequest, code: str, number: int, other: int) -> HttpResponse:
-    reader_check(request)
+    reader_page_check(request.user)  # type: ignore[arg-type]
     document = _document(code)
     first, second = _version(document, number), _version(document, other)
     old, new = (first, second) if first.number <= second.number else (second, first)
@@ -343,7 +344,7 @@ def _act(
 
 @require_POST
 def version_submit(request: HttpRequest, code: str, number: int) -> HttpResponse:
-    reader_check(request)
+    reader_page_check(request.user)  # type: ignore[arg-type]
     document = _document(code)
     version = _version(document, number)
     return _act(
@@ -357,7 +358,7 @@ def version_submit(request: HttpRequest, code: str, number: int) -> HttpResponse
 
 @require_POST
 def version_return(request: HttpRequest, code: str, number: int) -> HttpResponse:
-    reader_check(request)
+    reader_page_check(request.user)  # type: ignore[arg-type]
     document = _document(code)
     version = _version(document, number)
     form = ReasonForm(request.POST)
@@ -373,7 +374,7 @@ def version_return(request: HttpRequest, code: str, number: int) -> HttpResponse
 
 @require_POST
 def version_approve(request: HttpRequest, code: str, number: int) -> HttpResponse:
-    reader_check(request)
+    reader_page_check(request.user)  # type: ignore[arg-type]
     document = _document(code)
     version = _version(document, number)
     form = ApproveForm(request.POST)
@@ -392,7 +393,7 @@ def version_approve(request: HttpRequest, code: str, number: int) -> HttpRespons
 
 @require_POST
 def version_acknowledge(request: HttpRequest, code: str, number: int) -> HttpResponse:
-    reader_check(request)
+    reader_page_check(request.user)  # type: ignore[arg-type]
     document = _document(code)
     version = _version(document, number)
     return _act(
@@ -406,7 +407,7 @@ def version_acknowledge(request: HttpRequest, code: str, number: int) -> HttpRes
 
 @require_POST
 def document_withdraw(request: HttpRequest, code: str) -> HttpResponse:
-    reader_check(request)
+    reader_page_check(request.user)  # type: ignore[arg-type]
     document = _document(code)
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
@@ -421,7 +422,7 @@ def document_withdraw(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 def document_review_confirm(request: HttpRequest, code: str) -> HttpResponse:
-    reader_check(request)
+    reader_page_check(request.user)  # type: ignore[arg-type]
     document = _document(code)
     form = ReviewConfirmForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""

@@ -20,14 +20,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from service_levels.models import Service
-from shared_platform.errors import ApplicationError
+from shared_platform.errors import ApplicationError, form_error_apply
 from shared_platform.sorting import Sorts
 from tenants.models import Agency
 
+from ..access import reader_page_check
 from ..forms.nonconformities import ComplaintForm
 from ..selectors import feedback as selectors
 from ..services import feedback as services
-from .nonconformities import errors_to_form, may_raise, reader_check
+from .nonconformities import may_raise
 
 PAGE_SIZE = 25
 SORTS = Sorts(
@@ -77,7 +78,7 @@ def _chart(months: list[selectors.MonthAverage]) -> list[dict[str, Any]]:
 
 
 def feedback_list(request: HttpRequest) -> HttpResponse:
-    reader_check(request)
+    reader_page_check(request.user)  # type: ignore[arg-type]
     filters = FeedbackFilterForm(request.GET or None)
     chosen = filters.cleaned_data if filters.is_valid() else {}
     rows = selectors.feedback_list(
@@ -106,7 +107,7 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
 
 def feedback_complaint(request: HttpRequest, pk: int) -> HttpResponse:
     """ "Raise a nonconformity from this complaint": the feedback's request, agency and service go with it."""
-    reader_check(request)
+    reader_page_check(request.user)  # type: ignore[arg-type]
     if not may_raise(request.user):
         raise PermissionDenied(
             gettext("Only the quality focal point, the facility manager and internal auditors raise nonconformities.")
@@ -129,7 +130,7 @@ def feedback_complaint(request: HttpRequest, pk: int) -> HttpResponse:
                     **form.cleaned_data,
                 )
             except ApplicationError as error:
-                errors_to_form(error, form)
+                form_error_apply(form, error)
                 status = error.status_code
             else:
                 messages.success(

@@ -23,10 +23,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from shared_platform.errors import ApplicationError
+from shared_platform.errors import ApplicationError, form_error_apply
 from shared_platform.sorting import Sorts
 
 from .. import access
+from ..access import reader_page_check
 from ..forms.nonconformities import (
     ActionDoneForm,
     ActionForm,
@@ -76,25 +77,8 @@ EVENT_LABELS = {
 }
 
 
-def reader_check(request: HttpRequest) -> None:
-    if not access.may_read(request.user):  # type: ignore[arg-type]
-        raise PermissionDenied(gettext("The quality records are the facility's; only its staff read them."))
-
-
 def may_raise(user: Any) -> bool:
     return access.holds(user, services.RAISER_ROLES)
-
-
-def errors_to_form(error: ApplicationError, form: forms.Form) -> None:
-    """A service's refusal, shown on the fields it names (or above the form)."""
-    placed = False
-    for field, field_messages in error.fields.items():
-        if field in form.fields:
-            for message in field_messages:
-                form.add_error(field, message)
-            placed = True
-    if not placed:
-        form.add_error(None, error.message)
 
 
 def _nonconformity(reference: str) -> Nonconformity:
@@ -105,7 +89,7 @@ def _nonconformity(reference: str) -> Nonconformity:
 
 
 def nonconformity_list(request: HttpRequest) -> HttpResponse:
-    reader_check(request)
+    reader_page_check(request.user)  # type: ignore[arg-type]
     filters = ListFilterForm(request.GET or None)
     chosen = filters.cleaned_data if filters.is_valid() else {}
     rows = selectors.nonconformity_list(
@@ -126,7 +110,7 @@ def nonconformity_list(request: HttpRequest) -> HttpResponse:
 
 
 def nonconformity_new(request: HttpRequest) -> HttpResponse:
-    reader_check(request)
+    reader_page_check(request.user)  # type: ignore[arg-type]
     if not may_raise(request.user):
         raise PermissionDenied(
             gettext("Only the quality focal point, the facility manager and internal auditors raise nonconformities.")
@@ -138,7 +122,7 @@ def nonconformity_new(request: HttpRequest) -> HttpResponse:
             try:
                 nonconformity = services.nonconformity_raise(raised_by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
             except ApplicationError as error:
-                errors_to_form(error, form)
+                form_error_apply(form, error)
                 status = error.status_code
             else:
                 messages.success(
@@ -229,7 +213,7 @@ def _detail_page(
 
 
 def nonconformity_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    reader_check(request)
+    reader_page_check(request.user)  # type: ignore[arg-type]
     return _detail_page(request, _nonconformity(reference))
 
 
@@ -242,7 +226,7 @@ def _step(
 
     @require_POST
     def view(request: HttpRequest, reference: str) -> HttpResponse:
-        reader_check(request)
+        reader_page_check(request.user)  # type: ignore[arg-type]
         nonconformity = _nonconformity(reference)
         form = form_class(request.POST)
         if not form.is_valid():
@@ -251,7 +235,7 @@ def _step(
         try:
             message = perform(request, nonconformity, form.cleaned_data)
         except ApplicationError as error:
-            errors_to_form(error, form)
+            form_error_apply(form, error)
             messages.error(request, error.message)
             return _detail_page(request, _nonconformity(reference), failed=(form_name, form), status=error.status_code)
         messages.success(request, message)
@@ -303,7 +287,7 @@ check_plan = _step(CheckForm, "check_form", _check_plan)
 
 @require_POST
 def action_done(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    reader_check(request)
+    reader_page_check(request.user)  # type: ignore[arg-type]
     nonconformity = _nonconformity(reference)
     action = selectors.action_get(nonconformity=nonconformity, pk=pk)
     if action is None:
@@ -323,7 +307,7 @@ def action_done(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
 
 @require_POST
 def check_judge(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    reader_check(request)
+    reader_page_check(request.user)  # type: ignore[arg-type]
     nonconformity = _nonconformity(reference)
     check = selectors.check_get(nonconformity=nonconformity, pk=pk)
     if check is None:
@@ -345,7 +329,7 @@ def check_judge(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
 @require_POST
 def check_evaluate(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     """ "Evaluate now": the same evaluation as the beat's, for one check."""
-    reader_check(request)
+    reader_page_check(request.user)  # type: ignore[arg-type]
     nonconformity = _nonconformity(reference)
     check = selectors.check_get(nonconformity=nonconformity, pk=pk)
     if check is None:

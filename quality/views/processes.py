@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from shared_platform.errors import ApplicationError, form_error_apply
 from shared_platform.sorting import Sorts
 
-from ..access import KEEPER_ROLES, READ_ONLY_ROLES, holds, may_read
+from ..access import KEEPER_ROLES, READ_ONLY_ROLES, holds, reader_page_check
 from ..forms.processes import ProcessForm, RiskForm
 from ..models import Process, QualityEvent, Risk
 from ..selectors import documents as document_selectors
@@ -67,12 +67,6 @@ def history_lines(events: Iterable[QualityEvent]) -> list[dict[str, Any]]:
     return [{"event": event, "label": EVENT_LABELS.get(event.action, event.action)} for event in events]
 
 
-def reader_check(request: HttpRequest) -> None:
-    """The quality records are the facility's: its staff read them, nobody else."""
-    if not may_read(request.user):  # type: ignore[arg-type]
-        raise PermissionDenied(gettext("The quality records are the facility's; only its staff read them."))
-
-
 def is_keeper(request: HttpRequest) -> bool:
     return holds(request.user, KEEPER_ROLES)  # type: ignore[arg-type]
 
@@ -106,7 +100,7 @@ def _keeper_page_check(request: HttpRequest) -> None:
 
 
 def process_list(request: HttpRequest) -> HttpResponse:
-    reader_check(request)
+    reader_page_check(request.user)  # type: ignore[arg-type]
     rows, sort = PROCESS_SORTS.apply(request, selectors.process_list())
     rows = rows.order_by(*rows.query.order_by, "code")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -118,7 +112,7 @@ def process_list(request: HttpRequest) -> HttpResponse:
 
 
 def process_detail(request: HttpRequest, code: str) -> HttpResponse:
-    reader_check(request)
+    reader_page_check(request.user)  # type: ignore[arg-type]
     process = _process(code)
     risks = selectors.process_risks(process=process)
     counts = selectors.process_counts(process=process)
@@ -144,7 +138,7 @@ def process_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _process_form_page(request: HttpRequest, process: Process | None) -> HttpResponse:
-    reader_check(request)
+    reader_page_check(request.user)  # type: ignore[arg-type]
     _keeper_page_check(request)
     initial: dict[str, Any] = {}
     if process is not None:
@@ -210,7 +204,7 @@ def _risk(process: Process, pk: int) -> Risk:
 
 
 def _risk_form_page(request: HttpRequest, process: Process, risk: Risk | None) -> HttpResponse:
-    reader_check(request)
+    reader_page_check(request.user)  # type: ignore[arg-type]
     if not may_keep_risks(request, process):
         raise PermissionDenied(
             gettext("Only the process owner, the quality focal point or the facility manager keeps its risks.")
@@ -263,7 +257,7 @@ def risk_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 @require_POST
 def risk_remove(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    reader_check(request)
+    reader_page_check(request.user)  # type: ignore[arg-type]
     process = _process(code)
     risk = _risk(process, pk)
     try:
