@@ -40,10 +40,17 @@ class Method(models.TextChoices):
     RFQ = "rfq", _("Request for quotation (RFQ)")
     ITB = "itb", _("Invitation to bid (ITB)")
     RFP = "rfp", _("Request for proposal (RFP)")
+    LTA = "lta", _("Call-off against a long-term agreement")
 
 
 # Each method is measured and billed as one catalogue service (its SLA target: 3, 15 or 45 days).
-SERVICE_OF_METHOD = {Method.MICRO: "PRC-MICRO", Method.RFQ: "PRC-RFQ", Method.ITB: "PRC-ITB", Method.RFP: "PRC-ITB"}
+SERVICE_OF_METHOD = {
+    Method.MICRO: "PRC-MICRO",
+    Method.RFQ: "PRC-RFQ",
+    Method.ITB: "PRC-ITB",
+    Method.RFP: "PRC-ITB",
+    Method.LTA: "PRC-LTA",
+}
 SOLICITED_METHODS = frozenset({Method.RFQ, Method.ITB, Method.RFP})
 # The least number of vendors invited to an RFQ without an approved deviation (UN Procurement Manual).
 RFQ_MINIMUM_QUOTES = 3
@@ -92,6 +99,14 @@ class Requisition(models.Model):
     method_reason = models.TextField(_("why this method"), max_length=limits.SHORT_TEXT, blank=True)
     estimated_total = models.DecimalField(
         _("estimated total (USD)"), max_digits=14, decimal_places=2, default=Decimal("0.00")
+    )
+    agreement = _public(
+        "sourcing.LongTermAgreement",
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        verbose_name=_("long-term agreement"),
+        help_text=_("Set on a call-off: the agreement whose prices and ceiling it uses."),
     )
 
     class Meta:
@@ -148,6 +163,9 @@ class CaseEventKind(models.TextChoices):
     ORDER = "order", _("Purchase order")
     WAITING = "waiting", _("Waiting on the requester")
     CANCELLED = "cancelled", _("Cancelled")
+    SPLIT = "split", _("Split-purchase flag explained")
+    RECEIPT = "receipt", _("Goods or services received")
+    INVOICE = "invoice", _("Supplier invoice")
 
 
 class CaseEvent(models.Model):
@@ -602,3 +620,146 @@ class OrderLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.description}"
+
+
+# -- after the order: receipt, the vendor's invoice and the three-way match --------------------
+
+
+class GoodsReceipt(models.Model):
+    """Goods or services received against an order, line by line; partial receipts add up.
+
+    The receiver is an agency person who is neither the requisition's
+    requester, its approver nor its buyer (UN Procurement Manual: four people).
+    """
+
+    order_number = models.CharField(_("purchase order"), max_length=40, db_index=True)
+    reference = models.CharField(_("receipt"), max_length=50, unique=True)
+    received_on = models.DateField(_("received on"))
+    note = models.TextField(_("note"), max_length=limits.SHORT_TEXT, blank=True)
+    received_by = _public(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, verbose_name=_("received by"))
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        verbose_name = _("goods receipt")
+        verbose_name_plural = _("goods receipts")
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class ReceiptLine(models.Model):
+    receipt = models.ForeignKey(GoodsReceipt, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(_("order line"))
+    quantity = models.DecimalField(_("quantity received"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["receipt", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["receipt", "position"], name="receipt_line_once"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="receipt_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.receipt_id} {self.position}: {self.quantity}"
+
+
+class ReceiptAttachment(models.Model):
+    """A delivery note, a signed service completion, a photograph of what arrived."""
+
+    receipt = models.ForeignKey(GoodsReceipt, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(max_length=300)
+    name = models.CharField(_("file name"), max_length=limits.FILE_NAME)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = _public(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING)
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MatchSettings(models.Model):
+    """The agency's tolerance on unit prices in the three-way match (one row; default 0 %)."""
+
+    price_tolerance_percent = models.DecimalField(
+        _("unit price tolerance (%)"), max_digits=5, decimal_places=2, default=Decimal("0.00")
+    )
+    set_by = _public(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True)
+    set_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(price_tolerance_percent__gte=0, price_tolerance_percent__lte=100),
+                name="match_tolerance_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.price_tolerance_percent} %"
+
+
+class InvoiceStatus(models.TextChoices):
+    HELD = "held", _("Held")
+    RELEASED = "released", _("Payable")
+
+
+class SupplierInvoice(models.Model):
+    """The vendor's invoice against an order, matched with the order and its receipts line by line.
+
+    A match releases it as payable (exported for the agency's ERP, where it is
+    paid); a mismatch holds it with the reasons until a finance officer
+    overrides with a justification.
+    """
+
+    order_number = models.CharField(_("purchase order"), max_length=40, db_index=True)
+    vendor = _public("vendors.Vendor", on_delete=models.DO_NOTHING, verbose_name=_("vendor"))
+    vendor_invoice_number = models.CharField(_("vendor's invoice number"), max_length=60)
+    invoice_date = models.DateField(_("invoice date"))
+    currency = models.CharField(_("currency"), max_length=3)
+    total = models.DecimalField(_("total"), max_digits=16, decimal_places=2)
+    status = models.CharField(_("status"), max_length=10, choices=InvoiceStatus.choices)
+    hold_reasons = models.JSONField(default=list, blank=True, help_text="Why the match failed, one per line.")
+    tolerance_percent = models.DecimalField(max_digits=5, decimal_places=2, help_text="The tolerance applied.")
+    recorded_by = _public(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, verbose_name=_("recorded by"))
+    recorded_at = models.DateTimeField(_("recorded at"))
+    released_at = models.DateTimeField(_("payable since"), null=True, blank=True)
+    override_by = _public(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True)
+    override_at = models.DateTimeField(null=True, blank=True)
+    override_justification = models.TextField(_("justification"), max_length=limits.SHORT_TEXT, blank=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        verbose_name = _("supplier invoice")
+        verbose_name_plural = _("supplier invoices")
+        constraints = [
+            models.UniqueConstraint(fields=["vendor", "vendor_invoice_number"], name="supplier_invoice_once"),
+            models.CheckConstraint(condition=Q(total__gt=0), name="supplier_invoice_positive"),
+        ]
+        indexes = [models.Index(fields=["status", "-recorded_at"], name="supplier_invoice_status")]
+
+    def __str__(self) -> str:
+        return f"{self.vendor_invoice_number} ({self.order_number})"
+
+
+class SupplierInvoiceLine(models.Model):
+    invoice = models.ForeignKey(SupplierInvoice, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(_("order line"))
+    quantity = models.DecimalField(_("quantity invoiced"), max_digits=12, decimal_places=2)
+    unit_price = models.DecimalField(_("unit price"), max_digits=16, decimal_places=4)
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
+
+    class Meta:
+        ordering = ["invoice", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "position"], name="supplier_invoice_line_once"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="supplier_invoice_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="supplier_invoice_price_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id} {self.position}"

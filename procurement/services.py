@@ -63,6 +63,9 @@ from shared_platform import limits
 from shared_platform.attachments import agency_file_path, upload_check
 from shared_platform.inputs import decimal_checked, refuse, text_checked
 from shared_platform.queue import enqueue_after_commit
+from sourcing.models import LongTermAgreement, SplitStage
+from sourcing.services.agreements import consumption_release
+from sourcing.services.spend import purchase_records_cancel, purchase_records_write, split_flags_check
 from tenants.models import Agency
 from vendors.models import SupplyCategory, Vendor
 from vendors.services import vendor_eligibility_check
@@ -144,6 +147,11 @@ def _now(at: datetime | None) -> datetime:
 def _in_schema_of(agency: Agency) -> None:
     if connection.schema_name != agency.schema_name:  # type: ignore[attr-defined]
         raise RuntimeError(f"Procurement services run in the agency's schema ({agency.schema_name}).")
+
+
+def _agency_here() -> Agency:
+    """The agency whose schema the connection is in (for services not given it)."""
+    return Agency.objects.get(schema_name=connection.schema_name)  # type: ignore[attr-defined]
 
 
 def _refuse(
@@ -264,6 +272,15 @@ def segregation_conflicts(*, requisition: Requisition, user: User, as_role: str)
         return gettext("The requester and the approver of a purchase may not open its bids.")
     if as_role == "evaluator" and user.pk in (requisition.requester_id, requisition.approver_id):
         return gettext("The requester and the approver of a purchase may not evaluate its bids.")
+    if as_role == "receiver" and user.pk in (
+        requisition.requester_id,
+        requisition.approver_id,
+        requisition.buyer_id,
+    ):
+        return gettext(
+            "The requester, the approver and the buyer of a purchase may not receive it; another person of "
+            "the agency records the receipt."
+        )
     if as_role == "committee":
         if user.pk in (requisition.requester_id, requisition.approver_id, requisition.buyer_id):
             return gettext("Committee members may not review a case they raised, approved or bought.")
@@ -364,12 +381,15 @@ def requisition_raise(
     charge_code: str,
     lines: Sequence[LineInput],
     files: Iterable[UploadedFile] = (),
+    agreement: LongTermAgreement | None = None,
     at: datetime | None = None,
 ) -> Requisition:
     """Agency staff ask the facility to buy something: lines, delivery, charge code, justification.
 
     It waits for the agency's approver; nothing is on the ledger yet. Refused
-    when the agency's agreement does not cover procurement.
+    when the agency's agreement does not cover procurement. A call-off names
+    its long-term agreement (`sourcing.services.agreements.call_off_raise`
+    checks the agreement and commits its value first) and needs PRC-LTA.
     """
     _in_schema_of(agency)
     at = _now(at)
@@ -391,7 +411,8 @@ def requisition_raise(
         _refuse(gettext("The delivery date cannot be in the past."), field="delivery_date")
     checked_lines = _lines_checked(lines)
     checked_files = _files_checked(files)
-    if not services_covered(agency=agency, on=timezone.localtime(at).date()) & set(SERVICE_OF_METHOD.values()):
+    wanted = {SERVICE_OF_METHOD[Method.LTA]} if agreement is not None else set(SERVICE_OF_METHOD.values())
+    if not services_covered(agency=agency, on=timezone.localtime(at).date()) & wanted:
         _refuse(
             gettext("%(agency)s's service agreement does not cover procurement.") % {"agency": agency.code},
             code="procurement.not_covered",
@@ -406,6 +427,7 @@ def requisition_raise(
         charge_code=charge_code,
         requester=requester,
         raised_at=at,
+        agreement=agreement,
     )
     requisition.reference = f"{agency.code}-PR-{requisition.pk:06d}"
     for line in checked_lines:
@@ -459,15 +481,39 @@ def _approver_check(requisition: Requisition, approver: User, agency: Agency) ->
 
 @transaction.atomic
 def requisition_approve(
-    *, agency: Agency, requisition: Requisition, approver: User, at: datetime | None = None
+    *,
+    agency: Agency,
+    requisition: Requisition,
+    approver: User,
+    split_explanation: str = "",
+    at: datetime | None = None,
 ) -> Requisition:
     """The agency's approver (certifying officer) approves: the purchase goes on the ledger under the method
-    its estimated total calls for, the completion clock starts, and the facility's buyers see it."""
+    its estimated total calls for (a call-off: PRC-LTA), the completion clock starts, and the facility's
+    buyers see it.
+
+    A possible split purchase (the same category bought from one vendor under
+    a threshold again and again, `sourcing.selectors.spend.split_findings`)
+    is approved only with the approver's explanation, recorded as a flag.
+    """
     _in_schema_of(agency)
     at = _now(at)
     requisition = _locked(requisition)
     _approver_check(requisition, approver, agency)
-    method = method_in_force(agency=agency, total=requisition.estimated_total, on=timezone.localtime(at).date())
+    if requisition.agreement_id is not None:
+        method = Method.LTA
+    else:
+        method = method_in_force(agency=agency, total=requisition.estimated_total, on=timezone.localtime(at).date())
+        if split_flags_check(
+            agency=agency,
+            requisition=requisition,
+            stage=SplitStage.APPROVAL,
+            vendor_id=None,
+            by=approver,
+            explanation=split_explanation,
+            at=at,
+        ):
+            _event(requisition, CaseEventKind.SPLIT, at, approver, split_explanation)
     entry = ledger.entry_open(
         agency=agency,
         service=Service.objects.get(code=SERVICE_OF_METHOD[Method(method)]),
@@ -506,6 +552,8 @@ def requisition_reject(
     requisition.decided_at = at
     requisition.decision_reason = reason
     requisition.save(update_fields=["status", "approver", "decided_at", "decision_reason"])
+    if requisition.agreement_id is not None:
+        consumption_release(agency=agency, requisition=requisition, by=approver, at=at)
     _event(requisition, CaseEventKind.REJECTED, at, approver, reason)
     _notify(requisition, "rejected", actor=approver, detail=reason)
     return requisition
@@ -541,6 +589,8 @@ def requisition_withdraw(*, requisition: Requisition, by: User, reason: str, at:
         solicitation.save(update_fields=["status"])
     requisition.status = RequisitionStatus.CANCELLED
     requisition.save(update_fields=["status"])
+    if requisition.agreement_id is not None:
+        consumption_release(agency=_agency_here(), requisition=requisition, by=by, at=at)
     _event(requisition, CaseEventKind.CANCELLED, at, by, reason)
     _notify(requisition, "cancelled", actor=by, detail=reason)
     return requisition
@@ -587,11 +637,17 @@ def method_change(
     direct-contracting deviation.
     """
     at = _now(at)
-    if method not in Method.values:
+    if method not in Method.values or method == Method.LTA:
         _refuse(gettext("Unknown method."), field="method")
     reason = _text(reason, field="reason", required=gettext("Say why the method changes."), limit=limits.SHORT_TEXT)
     requisition = _locked(requisition)
     _case_buyer_check(requisition, by)
+    if requisition.agreement_id is not None:
+        _refuse(
+            gettext("A call-off is bought at its long-term agreement's prices; its method does not change."),
+            code="procurement.method_fixed",
+            status=409,
+        )
     if requisition.status != RequisitionStatus.SOURCING or hasattr(requisition, "solicitation"):
         _refuse(
             gettext("The method is fixed once a solicitation has gone out."),
@@ -1728,13 +1784,17 @@ def order_issue(
     by: User,
     terms: str,
     quotation: Quotation | None = None,
+    split_explanation: str = "",
     at: datetime | None = None,
 ) -> PurchaseOrder:
-    """Issue the purchase order to the awarded vendor (or, for a micro-purchase, the chosen quotation).
+    """Issue the purchase order to the awarded vendor (a micro-purchase: the chosen quotation; a call-off:
+    the long-term agreement's vendor at its prices).
 
     Numbered gapless per agency and year (UNDP-PO-2026-000123, a locked counter);
     issuing it delivers the request on the ledger and records one billable
-    purchase order. The PDF is rendered and e-mailed to the vendor by the worker.
+    purchase order, and its lines as spend (`sourcing.PurchaseRecord`). A
+    possible split purchase with this vendor goes ahead only with the buyer's
+    explanation. The PDF is rendered and e-mailed to the vendor by the worker.
     """
     _in_schema_of(agency)
     at = _now(at)
@@ -1748,7 +1808,12 @@ def order_issue(
             status=409,
         )
     lines = list(requisition.lines.order_by("position"))
-    if requisition.method == Method.MICRO:
+    if requisition.method == Method.LTA:
+        agreement = LongTermAgreement.objects.select_related("vendor").get(pk=requisition.agreement_id)
+        vendor_id, vendor_name, currency = agreement.vendor_id, agreement.vendor.legal_name, OPERATING_CURRENCY
+        unit_prices = [str(line.estimated_unit_price) for line in lines]
+        total = total_usd = requisition.estimated_total
+    elif requisition.method == Method.MICRO:
         if quotation is None or quotation.requisition_id != requisition.pk:
             _refuse(gettext("Choose the quotation the order goes to."), field="quotation")
         vendor_id, vendor_name, currency, unit_prices = (
@@ -1767,6 +1832,16 @@ def order_issue(
         unit_prices, total, total_usd = bid.lines or [], bid.total or Decimal("0"), bid.total_usd or Decimal("0")
     vendor = Vendor.objects.get(pk=vendor_id)
     vendor_eligibility_check(vendor)
+    if requisition.method != Method.LTA and split_flags_check(
+        agency=agency,
+        requisition=requisition,
+        stage=SplitStage.ORDER,
+        vendor_id=vendor.pk,
+        by=by,
+        explanation=split_explanation,
+        at=at,
+    ):
+        _event(requisition, CaseEventKind.SPLIT, at, by, split_explanation)
     number = number_next(series=f"{agency.code}-PO", year=timezone.localtime(at).year)
     order = PurchaseOrder.objects.create(
         requisition=requisition,
@@ -1786,6 +1861,7 @@ def order_issue(
         issued_at=at,
     )
     _order_lines(order, lines, unit_prices)
+    purchase_records_write(agency=agency, order=order, requisition=requisition)
     requisition.status = RequisitionStatus.ORDERED
     requisition.save(update_fields=["status"])
     entry = _entry(requisition)
@@ -1891,6 +1967,7 @@ def order_cancel(*, order: PurchaseOrder, by: User, reason: str, at: datetime | 
         _refuse(gettext("Only the order in force can be cancelled."), code="procurement.order_not_in_force", status=409)
     order.status, order.cancelled_at, order.cancelled_by, order.cancel_reason = OrderStatus.CANCELLED, at, by, reason
     order.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason"])
+    purchase_records_cancel(agency=_agency_here(), order_number=order.number)
     _event(order.requisition, CaseEventKind.CANCELLED, at, by, f"{order.display_number}: {reason}")
     _notify(order.requisition, "order_cancelled", actor=by, detail=reason)
     return order

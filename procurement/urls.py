@@ -10,13 +10,15 @@ without an account), and `facility_api_urlpatterns` under /api/.
 
 from django.urls import include, path
 
-from .api import agency_api_urlpatterns, facility_api_urlpatterns
-from .views import agency, facility, vendor
+from . import api, api_receiving
+from .views import agency, facility, receiving, vendor
 
-agency_urlpatterns = [path("procurement/", include((agency.pages, "procurement")))]
+# The receiving pages come first: the requisition and case pages take any "<reference>/".
+agency_urlpatterns = [path("procurement/", include(([*receiving.agency_pages, *agency.pages], "procurement")))]
 facility_urlpatterns = [
-    path("procurement/", include((facility.pages, "procurement"))),
+    path("procurement/", include(([*receiving.facility_pages, *facility.pages], "procurement"))),
     path("tenders/", include((vendor.pages, "tenders"))),
 ]
 
-__all__ = ["agency_api_urlpatterns", "agency_urlpatterns", "facility_api_urlpatterns", "facility_urlpatterns"]
+agency_api_urlpatterns = [*api_receiving.agency_api_urlpatterns, *api.agency_api_urlpatterns]
+facility_api_urlpatterns = [*api_receiving.facility_api_urlpatterns, *api.facility_api_urlpatterns]

@@ -9,6 +9,7 @@ from ledger.api import urlpatterns as ledger_api
 from procurement import urls as procurement_urls
 from quality import urls as quality_urls
 from service_levels.api import urlpatterns as catalogue_api
+from sourcing import urls as sourcing_urls
 from travel import urls as travel_urls
 
 from . import views
@@ -30,6 +31,7 @@ urlpatterns = [
     *procurement_urls.agency_urlpatterns,
     *travel_urls.agency_urlpatterns,
     *quality_urls.agency_urlpatterns,
+    *sourcing_urls.agency_urlpatterns,
     api(
         *sla_api,
         *governance_urls.agency_api_urlpatterns,
@@ -38,6 +40,7 @@ urlpatterns = [
         *procurement_urls.agency_api_urlpatterns,
         *travel_urls.agency_api_urlpatterns,
         *quality_urls.agency_api_urlpatterns,
+        *sourcing_urls.agency_api_urlpatterns,
     ),
 ]
 

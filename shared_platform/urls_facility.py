@@ -11,6 +11,7 @@ from ledger.api import urlpatterns as ledger_api
 from procurement import urls as procurement_urls
 from quality import urls as quality_urls
 from service_levels.api import urlpatterns as catalogue_api
+from sourcing import urls as sourcing_urls
 from travel import urls as travel_urls
 from vendors import urls as vendors_urls
 
@@ -35,6 +36,7 @@ urlpatterns = [
     *procurement_urls.facility_urlpatterns,
     *travel_urls.facility_urlpatterns,
     *quality_urls.facility_urlpatterns,
+    *sourcing_urls.facility_urlpatterns,
     api(
         *sla_api,
         *governance_urls.facility_api_urlpatterns,
@@ -45,6 +47,7 @@ urlpatterns = [
         *procurement_urls.facility_api_urlpatterns,
         *travel_urls.facility_api_urlpatterns,
         *quality_urls.facility_api_urlpatterns,
+        *sourcing_urls.facility_api_urlpatterns,
     ),
 ]
 

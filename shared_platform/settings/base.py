@@ -64,6 +64,7 @@ SHARED_APPS = [
     "vendors",
     "allowances",
     "quality",
+    "sourcing",
     "notifications",
     "demo",
 ]

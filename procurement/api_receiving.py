@@ -1,0 +1,6 @@
+"""Receipts, supplier invoices and the three-way match in the API (being built: issue 14)."""
+
+from django.urls import URLPattern
+
+agency_api_urlpatterns: list[URLPattern] = []
+facility_api_urlpatterns: list[URLPattern] = []
