@@ -229,7 +229,7 @@ class PurchaseRecord(models.Model):
             # index alone (an index-only scan): it carries every column the check reads and names.
             models.Index(
                 fields=["agency", "category", "ordered_on"],
-                include=["vendor", "order_number", "requisition_reference", "amount_usd", "cancelled"],
+                include=["vendor", "order_number", "requisition_reference", "amount_usd", "cancelled", "agreement"],
                 name="purchase_split_lookup",
             ),
             models.Index(fields=["category", "ordered_on"], name="purchase_category_recent"),

@@ -4,8 +4,9 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    # The split-purchase check names each earlier purchase's requisition: with the reference in the index,
-    # the check reads the index alone (an index-only scan) instead of visiting the table for every row.
+    # The split-purchase check names each earlier purchase's requisition and leaves out call-offs against an
+    # agreement (already competed): with both columns in the index, the check reads the index alone (an
+    # index-only scan) instead of visiting the table for every row.
 
     dependencies = [
         ('sourcing', '0001_initial'),
@@ -18,6 +19,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='purchaserecord',
-            index=models.Index(fields=['agency', 'category', 'ordered_on'], include=('vendor', 'order_number', 'requisition_reference', 'amount_usd', 'cancelled'), name='purchase_split_lookup'),
+            index=models.Index(fields=['agency', 'category', 'ordered_on'], include=('vendor', 'order_number', 'requisition_reference', 'amount_usd', 'cancelled', 'agreement'), name='purchase_split_lookup'),
         ),
     ]

@@ -24,19 +24,16 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import gettext
 
 from accounts.models import User
 from billing.models import OPERATING_CURRENCY
 from shared_platform import limits
 from shared_platform.errors import ApplicationError
 from shared_platform.inputs import text_checked
-from shared_platform.templatetags.platform import money
 from tenants.models import Agency
 
 from ..models import PurchaseRecord, SplitFlag
-from ..selectors.spend import EarlierPurchase, SplitFinding, requisition_amounts_by_category, split_findings
+from ..selectors.spend import requisition_split_findings, split_findings_message
 
 CENT = Decimal("0.01")
 
@@ -82,48 +79,6 @@ def purchase_records_cancel(*, agency: Agency, order_number: str) -> None:
     PurchaseRecord.objects.filter(agency=agency, order_number=order_number).update(cancelled=True)
 
 
-def _purchase_text(purchase: EarlierPurchase) -> str:
-    day = date_format(purchase.ordered_on, "SHORT_DATE_FORMAT")
-    return f"{purchase.order_number} ({purchase.requisition_reference}, {day}, {money(purchase.amount_usd)} USD)"
-
-
-def _finding_sentence(finding: SplitFinding) -> str:
-    values = {
-        "category": finding.category_name,
-        "vendor": finding.vendor_name,
-        "orders": ", ".join(_purchase_text(purchase) for purchase in finding.purchases),
-        "amount": money(finding.this_amount_usd),
-        "total": money(finding.total_usd),
-        "threshold": money(finding.threshold_usd),
-    }
-    if finding.threshold_method == "micro":
-        return (
-            gettext(
-                "%(amount)s USD of %(category)s from %(vendor)s with the earlier orders %(orders)s comes to "
-                "%(total)s USD in 12 months, above the micro-purchase threshold of %(threshold)s USD."
-            )
-            % values
-        )
-    return (
-        gettext(
-            "%(amount)s USD of %(category)s from %(vendor)s with the earlier orders %(orders)s comes to "
-            "%(total)s USD in 12 months, above the request-for-quotation threshold of %(threshold)s USD."
-        )
-        % values
-    )
-
-
-def split_refusal_message(findings: list[SplitFinding]) -> str:
-    """The sentence that names the earlier purchases and the threshold, for the refusal and the pages."""
-    return " ".join(
-        [
-            gettext("This may split a purchase under a threshold."),
-            *(_finding_sentence(finding) for finding in findings),
-            gettext("Explain why it is not a split purchase to go ahead."),
-        ]
-    )
-
-
 @transaction.atomic
 def split_flags_check(
     *,
@@ -142,18 +97,14 @@ def split_flags_check(
     without an explanation: refused (`procurement.split_purchase`, 409) naming the earlier orders and the
     threshold; with one, a `SplitFlag` per finding records it, who gave it and when. No finding: nothing.
     """
-    findings = split_findings(
-        agency=agency,
-        amounts_by_category=requisition_amounts_by_category(requisition),
-        vendor_id=vendor_id,
-        on=timezone.localtime(at).date(),
-        exclude_requisition=requisition.reference,
+    findings = requisition_split_findings(
+        agency=agency, requisition=requisition, vendor_id=vendor_id, on=timezone.localtime(at).date()
     )
     if not findings:
         return []
     explanation = (explanation or "").strip()
     if not explanation:
-        message = split_refusal_message(findings)
+        message = split_findings_message(findings)
         raise ApplicationError(
             message, code="procurement.split_purchase", status_code=409, fields={"split_explanation": [message]}
         )
