@@ -34,6 +34,7 @@ from shared_platform.errors import ApplicationError, form_error_apply
 from shared_platform.sorting import Sorts
 from sourcing.models import LongTermAgreement
 from sourcing.selectors.spend import FlagRow, SplitFinding, requisition_split_findings, requisition_split_flags
+from sourcing.views.reports import agreement_link
 from tenants.models import Agency
 
 from .. import selectors, services
@@ -294,6 +295,11 @@ def _detail_context(request: HttpRequest, agency: Agency, requisition: Requisiti
         if decider
         else ""
     )
+    agreement = (
+        LongTermAgreement.objects.filter(pk=requisition.agreement_id).first()
+        if requisition.agreement_id is not None
+        else None
+    )
     return {
         "requisition": requisition,
         "lines": requisition.lines.all(),
@@ -301,10 +307,11 @@ def _detail_context(request: HttpRequest, agency: Agency, requisition: Requisiti
         "clocks": entry_clocks(entry=entry) if entry is not None else [],
         "method_label": Method(method).label,
         "method_set": bool(requisition.method) or requisition.agreement_id is not None,
-        "agreement": LongTermAgreement.objects.filter(pk=requisition.agreement_id).first()
-        if requisition.agreement_id
-        else None,
-        "committee": selectors.needs_committee(agency=agency, value_usd=requisition.estimated_total, on=on),
+        "agreement": agreement,
+        "agreement_url": agreement_link(agreement.reference) if agreement is not None else "",
+        # A call-off was competed as its agreement: no committee for it.
+        "committee": agreement is None
+        and selectors.needs_committee(agency=agency, value_usd=requisition.estimated_total, on=on),
         "history": agency_history(requisition),
         "files": requisition.attachments.all(),
         "orders": requisition.orders.prefetch_related("lines").order_by("-issued_at", "-revision"),

@@ -379,7 +379,6 @@ def _case_page(
         "split_flags": requisition_split_flags(agency=entry.agency, reference=requisition.reference)
         if is_buyer or manager
         else [],
-        "may_read_reports": may_read_spend_reports(user=user, agency=request.tenant),  # type: ignore[attr-defined]
         "may_source": acts and sourcing and solicitation is None and not orders and not call_off,
         "may_ask": acts and sourcing and entry.status != "pending" and not orders,
         "may_decide": manager and bool(pending_deviations),
