@@ -561,26 +561,32 @@ class SolicitationSerializer(serializers.ModelSerializer[Solicitation]):
 
 
 class EarlierPurchaseSerializer(serializers.Serializer[Any]):
-    order_number = serializers.CharField()
-    requisition_reference = serializers.CharField()
-    ordered_on = serializers.DateField()
-    amount_usd = serializers.DecimalField(max_digits=16, decimal_places=2)
+    order_number = serializers.CharField(read_only=True)
+    requisition_reference = serializers.CharField(read_only=True)
+    ordered_on = serializers.DateField(read_only=True)
+    amount_usd = serializers.DecimalField(read_only=True, max_digits=16, decimal_places=2)
 
 
 class SplitFlagSerializer(serializers.Serializer[Any]):
     """A split-purchase flag recorded on the purchase: what was found and the explanation it went ahead with."""
 
-    stage = serializers.CharField(source="flag.stage", help_text="approval or order")
-    vendor = serializers.CharField(source="flag.vendor.legal_name")
-    category = serializers.CharField(source="flag.category.code")
-    threshold = serializers.CharField(source="flag.method_threshold", help_text="micro or rfq: the method it ends")
-    threshold_usd = serializers.DecimalField(source="flag.threshold_usd", max_digits=16, decimal_places=2)
-    this_amount_usd = serializers.DecimalField(source="flag.this_amount_usd", max_digits=16, decimal_places=2)
-    total_usd = serializers.DecimalField(source="flag.total_usd", max_digits=16, decimal_places=2)
-    purchases = EarlierPurchaseSerializer(many=True, help_text="The earlier purchases it names.")
-    explanation = serializers.CharField(source="flag.explanation")
-    explained_by = PersonField(source="flag.explained_by")
-    raised_at = serializers.DateTimeField(source="flag.raised_at")
+    stage = serializers.CharField(read_only=True, source="flag.stage", help_text="approval or order")
+    vendor = serializers.CharField(read_only=True, source="flag.vendor.legal_name")
+    category = serializers.CharField(read_only=True, source="flag.category.code")
+    threshold = serializers.CharField(
+        read_only=True, source="flag.method_threshold", help_text="micro or rfq: the method it ends"
+    )
+    threshold_usd = serializers.DecimalField(
+        read_only=True, source="flag.threshold_usd", max_digits=16, decimal_places=2
+    )
+    this_amount_usd = serializers.DecimalField(
+        read_only=True, source="flag.this_amount_usd", max_digits=16, decimal_places=2
+    )
+    total_usd = serializers.DecimalField(read_only=True, source="flag.total_usd", max_digits=16, decimal_places=2)
+    purchases = EarlierPurchaseSerializer(read_only=True, many=True, help_text="The earlier purchases it names.")
+    explanation = serializers.CharField(read_only=True, source="flag.explanation")
+    explained_by = PersonField(read_only=True, source="flag.explained_by")
+    raised_at = serializers.DateTimeField(read_only=True, source="flag.raised_at")
 
 
 class CaseSerializer(RequisitionDetailSerializer):

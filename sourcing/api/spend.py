@@ -56,66 +56,76 @@ def _filters(form_class: Any, params: Any) -> dict[str, Any]:
 
 
 class PurchaseSerializer(serializers.Serializer[Any]):
-    order_number = serializers.CharField()
-    requisition_reference = serializers.CharField()
-    ordered_on = serializers.DateField()
-    amount_usd = serializers.DecimalField(max_digits=16, decimal_places=2)
+    order_number = serializers.CharField(read_only=True)
+    requisition_reference = serializers.CharField(read_only=True)
+    ordered_on = serializers.DateField(read_only=True)
+    amount_usd = serializers.DecimalField(read_only=True, max_digits=16, decimal_places=2)
 
 
 class FlagSerializer(serializers.Serializer[Any]):
-    id = serializers.IntegerField(source="flag.pk")
-    agency = serializers.CharField(source="flag.agency.code")
-    requisition_reference = serializers.CharField(source="flag.requisition_reference")
-    stage = serializers.CharField(source="flag.stage", help_text="approval or order")
-    vendor = serializers.CharField(source="flag.vendor.legal_name")
-    category = serializers.CharField(source="flag.category.code")
-    threshold = serializers.CharField(source="flag.method_threshold", help_text="micro or rfq: the method it ends")
-    threshold_usd = serializers.DecimalField(source="flag.threshold_usd", max_digits=16, decimal_places=2)
-    this_amount_usd = serializers.DecimalField(source="flag.this_amount_usd", max_digits=16, decimal_places=2)
-    total_usd = serializers.DecimalField(source="flag.total_usd", max_digits=16, decimal_places=2)
-    purchases = PurchaseSerializer(many=True, help_text="The earlier purchases the flag names.")
-    explanation = serializers.CharField(source="flag.explanation")
-    explained_by = PersonField(source="flag.explained_by")
-    raised_at = serializers.DateTimeField(source="flag.raised_at")
+    id = serializers.IntegerField(read_only=True, source="flag.pk")
+    agency = serializers.CharField(read_only=True, source="flag.agency.code")
+    requisition_reference = serializers.CharField(read_only=True, source="flag.requisition_reference")
+    stage = serializers.CharField(read_only=True, source="flag.stage", help_text="approval or order")
+    vendor = serializers.CharField(read_only=True, source="flag.vendor.legal_name")
+    category = serializers.CharField(read_only=True, source="flag.category.code")
+    threshold = serializers.CharField(
+        read_only=True, source="flag.method_threshold", help_text="micro or rfq: the method it ends"
+    )
+    threshold_usd = serializers.DecimalField(
+        read_only=True, source="flag.threshold_usd", max_digits=16, decimal_places=2
+    )
+    this_amount_usd = serializers.DecimalField(
+        read_only=True, source="flag.this_amount_usd", max_digits=16, decimal_places=2
+    )
+    total_usd = serializers.DecimalField(read_only=True, source="flag.total_usd", max_digits=16, decimal_places=2)
+    purchases = PurchaseSerializer(read_only=True, many=True, help_text="The earlier purchases the flag names.")
+    explanation = serializers.CharField(read_only=True, source="flag.explanation")
+    explained_by = PersonField(read_only=True, source="flag.explained_by")
+    raised_at = serializers.DateTimeField(read_only=True, source="flag.raised_at")
 
 
 class SplitGroupSerializer(serializers.Serializer[Any]):
-    agency = serializers.CharField(source="agency_code")
-    category = serializers.CharField(source="category_name")
-    vendor = serializers.CharField(source="vendor_name")
-    threshold = serializers.CharField(source="threshold_method", help_text="micro or rfq: the method it ends")
-    threshold_usd = serializers.DecimalField(max_digits=16, decimal_places=2)
-    count = serializers.IntegerField(help_text="How many purchases, each at most the threshold.")
-    total_usd = serializers.DecimalField(max_digits=16, decimal_places=2)
-    first_on = serializers.DateField()
-    last_on = serializers.DateField()
-    purchases = PurchaseSerializer(many=True)
+    agency = serializers.CharField(read_only=True, source="agency_code")
+    category = serializers.CharField(read_only=True, source="category_name")
+    vendor = serializers.CharField(read_only=True, source="vendor_name")
+    threshold = serializers.CharField(
+        read_only=True, source="threshold_method", help_text="micro or rfq: the method it ends"
+    )
+    threshold_usd = serializers.DecimalField(read_only=True, max_digits=16, decimal_places=2)
+    count = serializers.IntegerField(read_only=True, help_text="How many purchases, each at most the threshold.")
+    total_usd = serializers.DecimalField(read_only=True, max_digits=16, decimal_places=2)
+    first_on = serializers.DateField(read_only=True)
+    last_on = serializers.DateField(read_only=True)
+    purchases = PurchaseSerializer(read_only=True, many=True)
 
 
 class AgencySpendSerializer(serializers.Serializer[Any]):
-    agency = serializers.CharField(source="agency_code")
-    orders = serializers.IntegerField()
-    total_usd = serializers.DecimalField(max_digits=16, decimal_places=2)
+    agency = serializers.CharField(read_only=True, source="agency_code")
+    orders = serializers.IntegerField(read_only=True)
+    total_usd = serializers.DecimalField(read_only=True, max_digits=16, decimal_places=2)
 
 
 class PiggybackOptionSerializer(serializers.Serializer[Any]):
-    reference = serializers.CharField(source="agreement.reference")
-    title = serializers.CharField(source="agreement.title")
-    owner = serializers.CharField(source="agreement.owner.code")
-    vendor = serializers.CharField(source="agreement.vendor.legal_name")
-    valid_until = serializers.DateField(source="agreement.valid_until")
+    reference = serializers.CharField(read_only=True, source="agreement.reference")
+    title = serializers.CharField(read_only=True, source="agreement.title")
+    owner = serializers.CharField(read_only=True, source="agreement.owner.code")
+    vendor = serializers.CharField(read_only=True, source="agreement.vendor.legal_name")
+    valid_until = serializers.DateField(read_only=True, source="agreement.valid_until")
     could_join = serializers.ListField(
-        child=serializers.CharField(), help_text="Buying agencies that do not take part in it yet."
+        read_only=True, child=serializers.CharField(), help_text="Buying agencies that do not take part in it yet."
     )
 
 
 class OpportunitySerializer(serializers.Serializer[Any]):
-    category_code = serializers.CharField()
-    category = serializers.CharField(source="category_name")
-    agencies = AgencySpendSerializer(many=True)
-    orders = serializers.IntegerField()
-    total_usd = serializers.DecimalField(max_digits=16, decimal_places=2)
-    agreements = PiggybackOptionSerializer(many=True, help_text="Agreements in force with an item in the category.")
+    category_code = serializers.CharField(read_only=True)
+    category = serializers.CharField(read_only=True, source="category_name")
+    agencies = AgencySpendSerializer(read_only=True, many=True)
+    orders = serializers.IntegerField(read_only=True)
+    total_usd = serializers.DecimalField(read_only=True, max_digits=16, decimal_places=2)
+    agreements = PiggybackOptionSerializer(
+        read_only=True, many=True, help_text="Agreements in force with an item in the category."
+    )
 
 
 # -- the reports -------------------------------------------------------------------------------------------
