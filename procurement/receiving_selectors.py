@@ -125,17 +125,17 @@ def receipt_refusal(*, user: User, agency: Agency, order: PurchaseOrder) -> Refu
             % {"number": order.number},
             409,
         )
+    from .services import segregation_conflicts
+
+    conflict = segregation_conflicts(requisition=order.requisition, user=user, as_role="receiver")
+    if conflict:
+        return Refusal("procurement.segregation_receiver", conflict, 403)
     if not has_role(user=user, agency=agency, roles=RECEIVER_ROLES):
         return Refusal(
             "procurement.receivers_only",
             gettext("Only the people of %(agency)s record what it received.") % {"agency": agency.code},
             403,
         )
-    from .services import segregation_conflicts
-
-    conflict = segregation_conflicts(requisition=order.requisition, user=user, as_role="receiver")
-    if conflict:
-        return Refusal("procurement.segregation_receiver", conflict, 403)
     if all(line.remaining <= 0 for line in order_line_figures(order=order)):
         return Refusal(
             "procurement.fully_received",
