@@ -33,7 +33,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django_tenants.utils import schema_context
 
 from accounts.models import User
@@ -306,6 +306,7 @@ def _invoice_recorded_message(request: HttpRequest, invoice: SupplierInvoice) ->
         )
 
 
+@require_GET
 def receipt_attachment(request: HttpRequest, number: str, pk: int, file_pk: int) -> FileResponse:
     id_check(pk)
     id_check(file_pk)
@@ -418,6 +419,7 @@ def invoice_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "procurement/receiving/invoice_detail.html", context, status=status)
 
 
+@require_GET
 def payables_csv(request: HttpRequest) -> HttpResponse:
     """The payable invoices released in a period, as CSV for the agency's ERP (changes nothing)."""
     agency = _agency(request)
