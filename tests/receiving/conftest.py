@@ -14,8 +14,10 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
+from rest_framework.test import APIClient
 
 from accounts.models import Role, User
 from ledger.services import alerts_muted
@@ -25,7 +27,6 @@ from shared_platform.errors import ApplicationError
 from tenants.models import Agency
 from vendors.models import SupplyCategory, Vendor
 
-from ..procurement import api_fixtures, pages_fixtures
 from ..procurement import conftest as procurement
 
 # procurement's fixtures, shared here (a conftest below the root may not name pytest_plugins): each test runs
@@ -37,9 +38,25 @@ vendors = procurement.vendors
 people = procurement.people
 raise_requisition = procurement.raise_requisition
 sourcing = procurement.sourcing
-agency_api = api_fixtures.agency_api
-portal_api = api_fixtures.portal_api
-at_undp = pages_fixtures.at_undp
+
+
+@pytest.fixture
+def at_undp(client_at: Callable[..., Client], undp: Agency) -> Callable[[User], Client]:
+    """at_undp(user): a browser signed in as that person on UNDP's address."""
+    return lambda user: client_at(undp, user)
+
+
+@pytest.fixture
+def agency_api(api_at: Callable[..., APIClient], undp: Agency) -> Callable[[User], APIClient]:
+    """agency_api(user): a token client on UNDP's address."""
+    return lambda user: api_at(undp, user)
+
+
+@pytest.fixture
+def portal_api(api_at: Callable[..., APIClient], facility: Agency) -> Callable[[User], APIClient]:
+    """portal_api(user): a token client on the facility portal."""
+    return lambda user: api_at(facility, user)
+
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 
