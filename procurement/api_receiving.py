@@ -84,7 +84,7 @@ def _position_field() -> serializers.IntegerField:
 # -- what the answers carry --------------------------------------------------------------------------------
 
 
-class LineFiguresSerializer(serializers.Serializer[Any]):
+class OrderLineFiguresSerializer(serializers.Serializer[Any]):
     position = serializers.IntegerField(read_only=True)
     description = serializers.CharField(read_only=True)
     unit = serializers.CharField(read_only=True)
@@ -94,24 +94,24 @@ class LineFiguresSerializer(serializers.Serializer[Any]):
     invoiced = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
 
 
-class ReceiptLineSerializer(serializers.ModelSerializer[ReceiptLine]):
+class GoodsReceiptLineSerializer(serializers.ModelSerializer[ReceiptLine]):
     class Meta:
         model = ReceiptLine
         fields = ["position", "quantity"]
         read_only_fields = fields
 
 
-class ReceiptAttachmentSerializer(serializers.ModelSerializer[ReceiptAttachment]):
+class GoodsReceiptAttachmentSerializer(serializers.ModelSerializer[ReceiptAttachment]):
     class Meta:
         model = ReceiptAttachment
         fields = ["id", "name", "content_type", "size", "uploaded_at"]
         read_only_fields = fields
 
 
-class ReceiptSerializer(serializers.ModelSerializer[GoodsReceipt]):
+class GoodsReceiptSerializer(serializers.ModelSerializer[GoodsReceipt]):
     received_by = PersonField()
-    lines = ReceiptLineSerializer(many=True, read_only=True)
-    attachments = ReceiptAttachmentSerializer(many=True, read_only=True)
+    lines = GoodsReceiptLineSerializer(many=True, read_only=True)
+    attachments = GoodsReceiptAttachmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = GoodsReceipt
@@ -129,7 +129,7 @@ class ReceiptSerializer(serializers.ModelSerializer[GoodsReceipt]):
         read_only_fields = fields
 
 
-class InvoiceLineSerializer(serializers.ModelSerializer[SupplierInvoiceLine]):
+class SupplierInvoiceLineSerializer(serializers.ModelSerializer[SupplierInvoiceLine]):
     class Meta:
         model = SupplierInvoiceLine
         fields = ["position", "quantity", "unit_price", "amount"]
@@ -141,10 +141,11 @@ class SupplierInvoiceSerializer(serializers.ModelSerializer[SupplierInvoice]):
 
     vendor = serializers.IntegerField(source="vendor_id", read_only=True)
     vendor_name = serializers.SerializerMethodField()
-    lines = InvoiceLineSerializer(many=True, read_only=True)
+    lines = SupplierInvoiceLineSerializer(many=True, read_only=True)
     hold_reasons = serializers.SerializerMethodField()
     recorded_by = PersonField()
     override_by = PersonField()
+    status = serializers.CharField(read_only=True, help_text="held, or released (payable).")
     released_at = serializers.DateTimeField(read_only=True, allow_null=True)
     override_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
@@ -180,7 +181,7 @@ class SupplierInvoiceSerializer(serializers.ModelSerializer[SupplierInvoice]):
         return selectors.hold_reasons_text(invoice)
 
 
-class FacilityInvoiceSerializer(SupplierInvoiceSerializer):
+class FacilitySupplierInvoiceSerializer(SupplierInvoiceSerializer):
     agency = serializers.SerializerMethodField()
 
     class Meta(SupplierInvoiceSerializer.Meta):
@@ -191,7 +192,7 @@ class FacilityInvoiceSerializer(SupplierInvoiceSerializer):
         return str(self.context.get("agency_code", ""))
 
 
-class FacilityInvoiceRowSerializer(serializers.Serializer[Any]):
+class FacilitySupplierInvoiceRowSerializer(serializers.Serializer[Any]):
     agency = serializers.CharField(source="agency_code", read_only=True)
     id = serializers.IntegerField(source="pk", read_only=True)
     order_number = serializers.CharField(read_only=True)
@@ -200,12 +201,12 @@ class FacilityInvoiceRowSerializer(serializers.Serializer[Any]):
     invoice_date = serializers.DateField(read_only=True)
     currency = serializers.CharField(read_only=True)
     total = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
-    status = serializers.ChoiceField(choices=InvoiceStatus.choices, read_only=True)
+    status = serializers.CharField(read_only=True, help_text="held, or released (payable).")
     recorded_at = serializers.DateTimeField(read_only=True)
     released_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
 
-class RatingSerializer(serializers.ModelSerializer[VendorRating]):
+class VendorRatingSerializer(serializers.ModelSerializer[VendorRating]):
     rated_by = PersonField()
 
     class Meta:
@@ -214,7 +215,7 @@ class RatingSerializer(serializers.ModelSerializer[VendorRating]):
         read_only_fields = fields
 
 
-class OrderSummarySerializer(serializers.ModelSerializer[PurchaseOrder]):
+class OrderInForceSerializer(serializers.ModelSerializer[PurchaseOrder]):
     display_number = serializers.CharField(read_only=True)
     requisition = serializers.CharField(source="requisition.reference", read_only=True)
     received_percent = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
@@ -241,7 +242,7 @@ class OrderSummarySerializer(serializers.ModelSerializer[PurchaseOrder]):
         read_only_fields = fields
 
 
-class OrderDetailSerializer(serializers.ModelSerializer[PurchaseOrder]):
+class OrderReceivingSerializer(serializers.ModelSerializer[PurchaseOrder]):
     """An order with what was ordered, received and invoiced per line, its receipts, invoices and rating."""
 
     display_number = serializers.CharField(read_only=True)
@@ -272,28 +273,28 @@ class OrderDetailSerializer(serializers.ModelSerializer[PurchaseOrder]):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(LineFiguresSerializer(many=True))
+    @extend_schema_field(OrderLineFiguresSerializer(many=True))
     def get_lines(self, order: PurchaseOrder) -> Any:
-        return LineFiguresSerializer(selectors.order_line_figures(order=order), many=True).data
+        return OrderLineFiguresSerializer(selectors.order_line_figures(order=order), many=True).data
 
-    @extend_schema_field(ReceiptSerializer(many=True))
+    @extend_schema_field(GoodsReceiptSerializer(many=True))
     def get_receipts(self, order: PurchaseOrder) -> Any:
-        return ReceiptSerializer(selectors.receipts_of(order_number=order.number), many=True).data
+        return GoodsReceiptSerializer(selectors.receipts_of(order_number=order.number), many=True).data
 
     @extend_schema_field(SupplierInvoiceSerializer(many=True))
     def get_invoices(self, order: PurchaseOrder) -> Any:
         return SupplierInvoiceSerializer(selectors.invoices_of(order_number=order.number), many=True).data
 
-    @extend_schema_field(RatingSerializer(allow_null=True))
+    @extend_schema_field(VendorRatingSerializer(allow_null=True))
     def get_rating(self, order: PurchaseOrder) -> Any:
         agency = self.context["agency"]
         rating = (
             VendorRating.objects.filter(agency=agency, order_number=order.number).select_related("rated_by").first()
         )
-        return RatingSerializer(rating).data if rating is not None else None
+        return VendorRatingSerializer(rating).data if rating is not None else None
 
 
-class MatchSettingsSerializer(serializers.Serializer[Any]):
+class MatchToleranceSerializer(serializers.Serializer[Any]):
     tolerance_percent = DecimalStringField(
         max_digits=5,
         decimal_places=2,
@@ -308,13 +309,13 @@ class MatchSettingsSerializer(serializers.Serializer[Any]):
 # -- what the callers send -----------------------------------------------------------------------------
 
 
-class ReceiptLineInputSerializer(serializers.Serializer[Any]):
+class GoodsReceiptLineInputSerializer(serializers.Serializer[Any]):
     position = _position_field()
     quantity = DecimalStringField(max_digits=12, decimal_places=2, min_value=Decimal("0"))
 
 
-class ReceiptInputSerializer(serializers.Serializer[Any]):
-    lines = ReceiptLineInputSerializer(many=True, allow_empty=False, max_length=MAX_LINES)  # type: ignore[call-arg]
+class GoodsReceiptInputSerializer(serializers.Serializer[Any]):
+    lines = GoodsReceiptLineInputSerializer(many=True, allow_empty=False, max_length=MAX_LINES)  # type: ignore[call-arg]
     received_on = serializers.DateField(help_text="Not in the future, not before the order was issued.")
     note = serializers.CharField(max_length=limits.SHORT_TEXT, required=False, allow_blank=True, default="")
     files = serializers.ListField(
@@ -326,40 +327,40 @@ class ReceiptInputSerializer(serializers.Serializer[Any]):
     )
 
 
-class RatingInputSerializer(serializers.Serializer[Any]):
+class VendorRatingInputSerializer(serializers.Serializer[Any]):
     on_time = serializers.BooleanField()
     quality = serializers.IntegerField(min_value=1, max_value=5)
     compliance = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(max_length=limits.SHORT_TEXT, required=False, allow_blank=True, default="")
 
 
-class InvoiceLineInputSerializer(serializers.Serializer[Any]):
+class SupplierInvoiceLineInputSerializer(serializers.Serializer[Any]):
     position = _position_field()
     quantity = DecimalStringField(max_digits=12, decimal_places=2)
     unit_price = DecimalStringField(max_digits=16, decimal_places=4)
 
 
-class InvoiceInputSerializer(serializers.Serializer[Any]):
+class SupplierInvoiceInputSerializer(serializers.Serializer[Any]):
     vendor_invoice_number = serializers.CharField(max_length=receiving.VENDOR_INVOICE_NUMBER_LENGTH)
     invoice_date = serializers.DateField(help_text="Not in the future, not before the order was issued.")
     currency = serializers.ChoiceField(choices=Currency.choices, help_text="The order's currency.")
-    lines = InvoiceLineInputSerializer(many=True, allow_empty=False, max_length=MAX_LINES)  # type: ignore[call-arg]
+    lines = SupplierInvoiceLineInputSerializer(many=True, allow_empty=False, max_length=MAX_LINES)  # type: ignore[call-arg]
 
 
-class FacilityInvoiceInputSerializer(InvoiceInputSerializer):
+class FacilitySupplierInvoiceInputSerializer(SupplierInvoiceInputSerializer):
     agency = serializers.CharField(max_length=15, help_text="The agency's code, e.g. UNDP.")
     order_number = serializers.CharField(max_length=selectors.ORDER_NUMBER_LENGTH)
 
 
-class OverrideInputSerializer(serializers.Serializer[Any]):
+class SupplierInvoiceOverrideSerializer(serializers.Serializer[Any]):
     justification = serializers.CharField(max_length=limits.SHORT_TEXT)
 
 
-class InvoiceFilterSerializer(serializers.Serializer[Any]):
+class SupplierInvoiceFilterSerializer(serializers.Serializer[Any]):
     status = serializers.ChoiceField(choices=InvoiceStatus.choices, required=False)
 
 
-class FacilityInvoiceFilterSerializer(InvoiceFilterSerializer):
+class FacilitySupplierInvoiceFilterSerializer(SupplierInvoiceFilterSerializer):
     agency = serializers.CharField(max_length=15, required=False)
 
 
@@ -433,7 +434,7 @@ class _AgencySide(APIView):
 
     def order_detail(self, order: PurchaseOrder, code: int = status.HTTP_200_OK) -> Response:
         order = PurchaseOrder.objects.select_related("requisition").get(pk=order.pk)
-        return Response(OrderDetailSerializer(order, context={"agency": self.agency}).data, status=code)
+        return Response(OrderReceivingSerializer(order, context={"agency": self.agency}).data, status=code)
 
     def invoice_reader_check(self) -> None:
         if not sees_whole_agency(user=self.user, agency=self.agency):
@@ -456,7 +457,7 @@ class _AgencySide(APIView):
 class OrderListApi(_AgencySide, ListAPIView):  # type: ignore[type-arg]
     """The purchase orders in force the caller may read, newest first, with the share received."""
 
-    serializer_class = OrderSummarySerializer
+    serializer_class = OrderInForceSerializer
 
     def get_queryset(self) -> Any:
         return selectors.orders_in_force(user=self.user, agency=self.agency).order_by("-issued_at", "number")
@@ -464,7 +465,7 @@ class OrderListApi(_AgencySide, ListAPIView):  # type: ignore[type-arg]
 
 @extend_schema(tags=["procurement"])
 class OrderDetailApi(_AgencySide):
-    @extend_schema(responses=OrderDetailSerializer)
+    @extend_schema(responses=OrderReceivingSerializer)
     def get(self, request: Request, number: str) -> Response:
         """An order: its lines (ordered, received, invoiced), receipts, invoices with the match, rating."""
         return self.order_detail(self.order(number))
@@ -474,21 +475,21 @@ class OrderDetailApi(_AgencySide):
 class ReceiptsApi(_AgencySide):
     parser_classes = UPLOAD_PARSERS
 
-    @extend_schema(responses=ReceiptSerializer(many=True))
+    @extend_schema(responses=GoodsReceiptSerializer(many=True))
     def get(self, request: Request, number: str) -> Response:
         """The order's receipts, oldest first."""
         order = self.order(number)
-        return Response(ReceiptSerializer(selectors.receipts_of(order_number=order.number), many=True).data)
+        return Response(GoodsReceiptSerializer(selectors.receipts_of(order_number=order.number), many=True).data)
 
     @extend_schema(
-        request={"application/json": ReceiptInputSerializer, "multipart/form-data": ReceiptInputSerializer},
-        responses={201: ReceiptSerializer},
+        request={"application/json": GoodsReceiptInputSerializer, "multipart/form-data": GoodsReceiptInputSerializer},
+        responses={201: GoodsReceiptSerializer},
     )
     def post(self, request: Request, number: str) -> Response:
         """Record what arrived, line by line (a person of the agency other than the requester, approver and
         buyer); receipts add up and never pass what was ordered."""
         order = self.order(number)
-        data = _valid(ReceiptInputSerializer, request.data)
+        data = _valid(GoodsReceiptInputSerializer, request.data)
         receipt = receiving.receipt_record(
             agency=self.agency,
             order_number=order.number,
@@ -499,7 +500,7 @@ class ReceiptsApi(_AgencySide):
             by=self.user,
         )
         receipt = selectors.receipts_of(order_number=order.number).get(pk=receipt.pk)
-        return Response(ReceiptSerializer(receipt).data, status=status.HTTP_201_CREATED)
+        return Response(GoodsReceiptSerializer(receipt).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=["procurement"], responses=FILE_RESPONSE)
@@ -520,13 +521,13 @@ class ReceiptFileApi(_AgencySide):
 
 @extend_schema(tags=["procurement"])
 class RatingApi(_AgencySide):
-    @extend_schema(request=RatingInputSerializer, responses={201: RatingSerializer})
+    @extend_schema(request=VendorRatingInputSerializer, responses={201: VendorRatingSerializer})
     def post(self, request: Request, number: str) -> Response:
         """The receiver rates the vendor on this order, once: on time, quality and compliance (1 to 5)."""
         order = self.order(number)
-        data = _valid(RatingInputSerializer, request.data)
+        data = _valid(VendorRatingInputSerializer, request.data)
         rating = vendor_rating_record(agency=self.agency, order_number=order.number, by=self.user, **data)
-        return Response(RatingSerializer(rating).data, status=status.HTTP_201_CREATED)
+        return Response(VendorRatingSerializer(rating).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=["procurement"])
@@ -537,11 +538,11 @@ class OrderInvoicesApi(_AgencySide):
         order = self.order(number)
         return Response(SupplierInvoiceSerializer(selectors.invoices_of(order_number=order.number), many=True).data)
 
-    @extend_schema(request=InvoiceInputSerializer, responses={201: SupplierInvoiceSerializer})
+    @extend_schema(request=SupplierInvoiceInputSerializer, responses={201: SupplierInvoiceSerializer})
     def post(self, request: Request, number: str) -> Response:
         """A finance officer records the vendor's invoice; it is matched at once: payable, or held with reasons."""
         order = self.order(number)
-        data = _valid(InvoiceInputSerializer, request.data)
+        data = _valid(SupplierInvoiceInputSerializer, request.data)
         invoice = receiving.supplier_invoice_record(
             agency=self.agency,
             order_number=order.number,
@@ -565,7 +566,7 @@ class InvoiceListApi(_AgencySide, ListAPIView):  # type: ignore[type-arg]
 
     def get_queryset(self) -> Any:
         self.invoice_reader_check()
-        filters = _filters(InvoiceFilterSerializer, self.request)
+        filters = _filters(SupplierInvoiceFilterSerializer, self.request)
         invoices = selectors.supplier_invoices(status=filters.get("status", ""))
         return invoices.prefetch_related("lines").order_by("status", "recorded_at", "pk")
 
@@ -580,11 +581,11 @@ class InvoiceDetailApi(_AgencySide):
 
 @extend_schema(tags=["procurement"])
 class InvoiceOverrideApi(_AgencySide):
-    @extend_schema(request=OverrideInputSerializer, responses=SupplierInvoiceSerializer)
+    @extend_schema(request=SupplierInvoiceOverrideSerializer, responses=SupplierInvoiceSerializer)
     def post(self, request: Request, pk: int) -> Response:
         """Another finance officer than the one who recorded it releases a held invoice, saying why."""
         invoice = self.invoice(pk)
-        data = _valid(OverrideInputSerializer, request.data)
+        data = _valid(SupplierInvoiceOverrideSerializer, request.data)
         invoice = receiving.supplier_invoice_override(
             agency=self.agency, invoice=invoice, justification=data["justification"], by=self.user
         )
@@ -623,7 +624,7 @@ class MatchSettingsApi(_AgencySide):
     def _answer(self) -> Response:
         current = selectors.match_settings()
         return Response(
-            MatchSettingsSerializer(
+            MatchToleranceSerializer(
                 {
                     "tolerance_percent": selectors.match_tolerance(),
                     "set_by": current.set_by if current is not None else None,
@@ -632,15 +633,15 @@ class MatchSettingsApi(_AgencySide):
             ).data
         )
 
-    @extend_schema(responses=MatchSettingsSerializer)
+    @extend_schema(responses=MatchToleranceSerializer)
     def get(self, request: Request) -> Response:
         """The agency's tolerance on unit prices in the three-way match."""
         return self._answer()
 
-    @extend_schema(request=MatchSettingsSerializer, responses=MatchSettingsSerializer)
+    @extend_schema(request=MatchToleranceSerializer, responses=MatchToleranceSerializer)
     def put(self, request: Request) -> Response:
         """The agency's finance officers set the tolerance (0 to 100 %)."""
-        data = _valid(MatchSettingsSerializer, request.data)
+        data = _valid(MatchToleranceSerializer, request.data)
         receiving.match_settings_set(agency=self.agency, tolerance_percent=data["tolerance_percent"], by=self.user)
         return self._answer()
 
@@ -670,7 +671,7 @@ class _FacilitySide(APIView):
 
     def answer(self, agency: Agency, invoice: SupplierInvoice, code: int = status.HTTP_200_OK) -> Response:
         invoice = SupplierInvoice.objects.select_related("vendor", "recorded_by", "override_by").get(pk=invoice.pk)
-        data = FacilityInvoiceSerializer(invoice, context={"agency_code": agency.code}).data
+        data = FacilitySupplierInvoiceSerializer(invoice, context={"agency_code": agency.code}).data
         return Response(data, status=code)
 
 
@@ -682,10 +683,13 @@ class _FacilitySide(APIView):
     ],
 )
 class FacilityInvoiceListApi(_FacilitySide):
-    @extend_schema(responses=paginated(FacilityInvoiceRowSerializer, "FacilityInvoicePage"))
+    @extend_schema(
+        operation_id="procurement_facility_supplier_invoices_list",
+        responses=paginated(FacilitySupplierInvoiceRowSerializer, "FacilitySupplierInvoicePage"),
+    )
     def get(self, request: Request) -> Response:
         """Every agency's supplier invoices, held first (read in each agency's schema)."""
-        filters = _filters(FacilityInvoiceFilterSerializer, request)
+        filters = _filters(FacilitySupplierInvoiceFilterSerializer, request)
         rows = selectors.facility_invoices(
             agency_code=filters.get("agency", "").upper(), status=filters.get("status", "")
         )
@@ -696,12 +700,16 @@ class FacilityInvoiceListApi(_FacilitySide):
             request,
             view=self,
         )
-        return paginator.get_paginated_response(FacilityInvoiceRowSerializer(page, many=True).data)
+        return paginator.get_paginated_response(FacilitySupplierInvoiceRowSerializer(page, many=True).data)
 
-    @extend_schema(request=FacilityInvoiceInputSerializer, responses={201: FacilityInvoiceSerializer})
+    @extend_schema(
+        operation_id="procurement_facility_supplier_invoices_create",
+        request=FacilitySupplierInvoiceInputSerializer,
+        responses={201: FacilitySupplierInvoiceSerializer},
+    )
     def post(self, request: Request) -> Response:
         """Facility finance records a vendor's invoice against an agency's order; it is matched at once."""
-        data = _valid(FacilityInvoiceInputSerializer, request.data)
+        data = _valid(FacilitySupplierInvoiceInputSerializer, request.data)
         with self.in_agency(data["agency"]) as agency:
             invoice = receiving.supplier_invoice_record(
                 agency=agency,
@@ -725,7 +733,9 @@ def _facility_invoice(pk: int) -> SupplierInvoice:
 
 @extend_schema(tags=["procurement"])
 class FacilityInvoiceDetailApi(_FacilitySide):
-    @extend_schema(responses=FacilityInvoiceSerializer)
+    @extend_schema(
+        operation_id="procurement_facility_supplier_invoice_retrieve", responses=FacilitySupplierInvoiceSerializer
+    )
     def get(self, request: Request, agency: str, pk: int) -> Response:
         """An agency's supplier invoice, its lines and the match's result."""
         with self.in_agency(agency) as found:
@@ -734,10 +744,10 @@ class FacilityInvoiceDetailApi(_FacilitySide):
 
 @extend_schema(tags=["procurement"])
 class FacilityInvoiceOverrideApi(_FacilitySide):
-    @extend_schema(request=OverrideInputSerializer, responses=FacilityInvoiceSerializer)
+    @extend_schema(request=SupplierInvoiceOverrideSerializer, responses=FacilitySupplierInvoiceSerializer)
     def post(self, request: Request, agency: str, pk: int) -> Response:
         """Facility finance (not the one who recorded it) releases a held invoice, saying why."""
-        data = _valid(OverrideInputSerializer, request.data)
+        data = _valid(SupplierInvoiceOverrideSerializer, request.data)
         with self.in_agency(agency) as found:
             invoice = receiving.supplier_invoice_override(
                 agency=found,

@@ -24,7 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NoReturn
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
@@ -376,13 +376,6 @@ def supplier_invoice_record(
             % {"day": timezone.localtime(issued).date().isoformat()},
             field="invoice_date",
         )
-    if SupplierInvoice.objects.filter(vendor_id=order.vendor_id, vendor_invoice_number__iexact=number).exists():
-        _refuse(
-            gettext("Invoice %(number)s of this vendor has already been recorded.") % {"number": number},
-            code="procurement.invoice_duplicate",
-            field="vendor_invoice_number",
-            status=409,
-        )
     figures = {line.position: line for line in order_line_figures(order=order)}
     checked = _invoice_lines(lines, figures)
     amounts = {position: _amount(quantity, price) for position, (quantity, price) in checked.items()}
@@ -393,7 +386,38 @@ def supplier_invoice_record(
         _refuse(gettext("The invoice's total must be more than zero."), field="lines")
     tolerance = match_tolerance()
     reasons = match_findings(lines=checked, figures=figures, tolerance=tolerance)
-    invoice = SupplierInvoice.objects.create(
+    duplicate = gettext("Invoice %(number)s of this vendor has already been recorded.") % {"number": number}
+    if SupplierInvoice.objects.filter(vendor_id=order.vendor_id, vendor_invoice_number__iexact=number).exists():
+        _refuse(duplicate, code="procurement.invoice_duplicate", field="vendor_invoice_number", status=409)
+    try:
+        with transaction.atomic():  # another order's invoice with this number, recorded a moment ago
+            invoice = _invoice_create(order, number, invoice_date, currency, total, reasons, tolerance, by, at)
+    except IntegrityError:
+        _refuse(duplicate, code="procurement.invoice_duplicate", field="vendor_invoice_number", status=409)
+    SupplierInvoiceLine.objects.bulk_create(
+        SupplierInvoiceLine(
+            invoice=invoice, position=position, quantity=quantity, unit_price=unit_price, amount=amounts[position]
+        )
+        for position, (quantity, unit_price) in sorted(checked.items())
+    )
+    _event(order, CaseEventKind.INVOICE, at, by, f"{number}: {invoice.status}")
+    if reasons:
+        _notify_held(invoice)
+    return invoice
+
+
+def _invoice_create(
+    order: PurchaseOrder,
+    number: str,
+    invoice_date: date,
+    currency: str,
+    total: Decimal,
+    reasons: list[dict[str, Any]],
+    tolerance: Decimal,
+    by: User,
+    at: datetime,
+) -> SupplierInvoice:
+    return SupplierInvoice.objects.create(
         order_number=order.number,
         vendor_id=order.vendor_id,
         vendor_invoice_number=number,
@@ -407,16 +431,6 @@ def supplier_invoice_record(
         recorded_at=at,
         released_at=None if reasons else at,
     )
-    SupplierInvoiceLine.objects.bulk_create(
-        SupplierInvoiceLine(
-            invoice=invoice, position=position, quantity=quantity, unit_price=unit_price, amount=amounts[position]
-        )
-        for position, (quantity, unit_price) in sorted(checked.items())
-    )
-    _event(order, CaseEventKind.INVOICE, at, by, f"{number}: {invoice.status}")
-    if reasons:
-        _notify_held(invoice)
-    return invoice
 
 
 def _notify_held(invoice: SupplierInvoice) -> None:
