@@ -10,6 +10,7 @@ from billing.demo import billing_demo_load
 from governance.demo import governance_demo_load
 from ledger.services import alerts_muted
 from procurement.demo import procurement_demo_load
+from procurement.demo_receiving import receiving_demo_load
 from quality.demo import quality_demo_load_after_beat, quality_demo_load_before_beat
 from shared_platform.tasks import beat_run_once
 from sourcing.demo.splits import splits_demo_load
@@ -75,6 +76,7 @@ def demo_load(*, history_months: int = 3) -> DemoSummary:
     # Purchases from requisition to order, with sealed bids opened and evaluated, before billing meters them.
     summary.requests_added += procurement_demo_load(months=history_months) if history_months else 0
     summary.requests_added += splits_demo_load() if history_months else 0
+    receiving_demo_load(months=history_months)  # UNDP's and UNFPA's orders received, invoiced (one held), rated
     # Trips from request to settlement, with the ICSC DSA table they are computed with.
     summary.requests_added += travel_demo_load(months=history_months) if history_months else 0
     # The board: one decided motion (in the register) and one open silence procedure.

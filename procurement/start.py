@@ -6,19 +6,24 @@
 - Facility procurement officers: the queue at a glance by step, from the ledger (one indexed query across
   agencies); the bids past their deadline waiting to be opened are counted in each agency's schema.
 - Contracts committee members: the cases waiting for the committee.
+- On an agency's address, after the order: the orders waiting for receipt that the viewer may receive
+  (never one they requested, approved or bought), and, for its finance officers, the held supplier invoices.
+- Facility finance: the supplier invoices held across agencies.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import Count as CountOf
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from accounts.models import Role, User
+from accounts.selectors import SEES_WHOLE_AGENCY_ROLES
 from ledger.models import OPEN_STATUSES, LedgerEntry
 from service_levels.models import Module
 from service_levels.selectors import services_covered
@@ -26,7 +31,17 @@ from shared_platform.start import Approval, Count, Item, Link, Panel, Viewer
 from tenants.models import Agency
 
 from . import selectors
-from .models import SERVICE_OF_METHOD, Deviation, DeviationStatus, Requisition, RequisitionStatus, Solicitation
+from .models import (
+    SERVICE_OF_METHOD,
+    Deviation,
+    DeviationStatus,
+    InvoiceStatus,
+    PurchaseOrder,
+    Requisition,
+    RequisitionStatus,
+    Solicitation,
+    SupplierInvoice,
+)
 from .models import SolicitationStatus as Status
 from .services import STEP_AWARD, STEP_BIDDING, STEP_COMMITTEE, STEP_EVALUATION, STEP_WAITING_BUYER
 
@@ -129,12 +144,14 @@ def new_request_links(*, viewer: Viewer) -> list[Link]:
 
 def start_panels(*, viewer: Viewer) -> list[Panel]:
     if not viewer.on_facility:
-        return []
+        return _receiving_panels(viewer)
     panels = []
     if viewer.user.is_staff or viewer.roles & BUYER_ROLES:
         panels.append(_queue_panel())
     if Role.CONTRACTS_COMMITTEE in viewer.roles:
         panels.append(_committee_panel())
+    if Role.FACILITY_FINANCE in viewer.roles:
+        panels.append(_facility_held_panel())
     return panels
 
 
@@ -207,4 +224,82 @@ def _committee_panel() -> Panel:
         empty=_("No case is waiting for the committee."),
         more=Link(_("All the committee's cases"), _facility_url("procurement:committee")) if total > SHOWN else None,
         order=25,
+    )
+
+
+# -- after the order: receipts and held invoices -------------------------------------------------------
+
+
+def _receiving_panels(viewer: Viewer) -> list[Panel]:
+    from . import receiving_selectors
+
+    panels = []
+    with schema_context(viewer.address.schema_name):
+        whole = bool(viewer.roles & SEES_WHOLE_AGENCY_ROLES)
+        waiting = receiving_selectors.orders_waiting_receipt(user=viewer.user, agency=viewer.address)
+        if waiting or whole:
+            panels.append(_receipt_panel(waiting))
+        if Role.AGENCY_FINANCE in viewer.roles:
+            panels.append(_held_panel(receiving_selectors.supplier_invoices(status=InvoiceStatus.HELD)))
+    return panels
+
+
+def _receipt_panel(waiting: list[PurchaseOrder]) -> Panel:
+    url = _agency_url("procurement:orders")
+    today = timezone.localdate()
+    return Panel(
+        key="procurement-receipts",
+        title=_("Orders waiting for receipt"),
+        counts=[Count(len(waiting), _("orders you may receive"), f"{url}?state=waiting")],
+        items=[
+            Item(
+                label=f"{order.display_number} · {order.vendor_name}",
+                url=_agency_url("procurement:order", order.number),
+                detail=_("delivery by %(day)s") % {"day": date_format(order.delivery_date, "DATE_FORMAT")},
+                overdue=order.delivery_date < today,
+            )
+            for order in waiting[:SHOWN]
+        ],
+        empty=_(
+            "No order waits for you to receive it. The requester, the approver and the buyer of a purchase "
+            "never receive it."
+        ),
+        more=Link(_("All purchase orders"), url),
+        order=30,
+    )
+
+
+def _held_panel(held: QuerySet[SupplierInvoice]) -> Panel:
+    url = _agency_url("procurement:invoices")
+    total = held.count()
+    return Panel(
+        key="procurement-held-invoices",
+        title=_("Held supplier invoices"),
+        counts=[Count(total, _("held invoices"), f"{url}?status=held", alarming=total > 0)],
+        items=[
+            Item(
+                label=f"{invoice.vendor_invoice_number} · {invoice.vendor.legal_name}",
+                url=_agency_url("procurement:invoice", str(invoice.pk)),
+                detail=invoice.order_number,
+            )
+            for invoice in held.order_by("recorded_at", "pk")[:SHOWN]
+        ],
+        empty=_("No supplier invoice is held."),
+        more=Link(_("All supplier invoices"), url),
+        order=31,
+    )
+
+
+def _facility_held_panel() -> Panel:
+    from . import receiving_selectors
+
+    url = _facility_url("procurement:invoices")
+    held = receiving_selectors.facility_held_count()
+    return Panel(
+        key="procurement-held-invoices",
+        title=_("Held supplier invoices"),
+        counts=[Count(held, _("held invoices, every agency"), f"{url}?status=held", alarming=held > 0)],
+        empty=_("No supplier invoice is held."),
+        more=Link(_("Every agency's supplier invoices"), url),
+        order=31,
     )

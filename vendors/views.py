@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from shared_platform.errors import ApplicationError, form_error_apply
 from shared_platform.sorting import Sorts
+from sourcing.selectors.ratings import vendor_record, vendor_records
 from tenants.models import Agency
 
 from . import selectors, services
@@ -110,6 +111,9 @@ def roster(request: HttpRequest) -> HttpResponse:
     vendors, sort = ROSTER_SORTS.apply(request, selectors.vendor_list(**filters))
     vendors = vendors.order_by(*vendors.query.order_by, "pk")
     page = Paginator(vendors, PAGE_SIZE).get_page(request.GET.get("page"))
+    records = vendor_records(vendor_ids=[vendor.pk for vendor in page])
+    for vendor in page:
+        vendor.record = records.get(vendor.pk)  # type: ignore[attr-defined]
     context = _context(
         request,
         form=form,
@@ -145,7 +149,8 @@ def roster_template(request: HttpRequest) -> HttpResponse:
 def vendor_detail(
     request: HttpRequest, pk: int, contact_form: forms.Form | None = None, status: int = 200
 ) -> HttpResponse:
-    """A vendor: its details, the categories it supplies, its contacts and its status history."""
+    """A vendor: its details, the categories it supplies, its contacts, its status history, and its record
+    across agencies (the receivers' ratings of its deliveries)."""
     _read_check(request)
     vendor = _vendor(pk)
     context = _context(
@@ -155,6 +160,7 @@ def vendor_detail(
         contacts=list(vendor.contacts.all()),
         categories=list(vendor.categories.all()),
         contact_form=contact_form or ContactForm(),
+        record=vendor_record(vendor=vendor),
     )
     return render(request, "vendors/vendor_detail.html", context, status=status)
 
