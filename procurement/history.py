@@ -17,8 +17,9 @@ from procurement import services
 from procurement.models import CaseEventKind, Method, Requisition
 
 # The history's details an agency reads, on its pages and in its API: its own decisions, the method, the
-# buyer's questions and the order. Who bid, the evaluators' declarations and the committee's comments stay
-# with the facility.
+# buyer's questions, the order, and why a possible split purchase went ahead (its approver's explanation, or
+# the buyer's, about the agency's own purchases). Who bid, the evaluators' declarations and the committee's
+# comments stay with the facility.
 AGENCY_EVENT_DETAILS = frozenset(
     {
         CaseEventKind.REJECTED,
@@ -27,6 +28,7 @@ AGENCY_EVENT_DETAILS = frozenset(
         CaseEventKind.CANCELLED,
         CaseEventKind.ORDER,
         CaseEventKind.METHOD,
+        CaseEventKind.SPLIT,
     }
 )
 

@@ -218,3 +218,11 @@ def test_another_agencys_approver_never_sees_the_warning_or_the_requisition(
     other = client_at(unfpa, unfpa_people["approver"])
     assert other.get(decide_url(third.reference)).status_code == 404
     assert other.get(f"/procurement/{third.reference}/").status_code == 404
+
+
+def test_the_agency_history_says_why_a_possible_split_went_ahead(
+    two_earlier, micro_purchase, vendors, people, undp, client_at
+):
+    third = micro_purchase("6000.00", vendors[0], days_ago(2), order=False, explanation="Another donor's project.")
+    html = client_at(undp, people.requester).get(f"/procurement/{third.requisition.reference}/").content.decode()
+    assert "Another donor&#x27;s project." in html
