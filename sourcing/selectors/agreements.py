@@ -12,9 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
+from ledger.models import LedgerEntry
 from tenants.models import Agency
 
 from ..models import (
@@ -28,6 +31,7 @@ from ..models import (
 
 ZERO = Decimal("0.00")
 HUNDRED = Decimal("100")
+REFERENCE_MAX = 30
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,12 @@ class Figures:
 
     @property
     def near_ceiling(self) -> bool:
-        return self.consumed_usd >= self.ceiling_usd * CEILING_WARNING_SHARE
+        return self.consumed_usd >= self.warning_at_usd
+
+    @property
+    def warning_at_usd(self) -> Decimal:
+        """Where the page turns amber and the owner is warned: 80 % of the ceiling."""
+        return (self.ceiling_usd * CEILING_WARNING_SHARE).quantize(Decimal("0.01"))
 
 
 def _percent(part: Decimal, whole: Decimal) -> int:
@@ -107,9 +116,14 @@ def takes_part(*, agreement: LongTermAgreement, agency: Agency) -> bool:
 
 
 def agreements_for_agency(*, agency: Agency, on: date, tab: str = "") -> QuerySet[LongTermAgreement]:
-    """What an agency may read: those it owns ("ours"), takes part in ("part"), or could join ("open")."""
+    """What an agency may read: those it owns ("ours"), takes part in without owning ("part"), or could join
+    ("open": in force, not yet a participant); all three by default. Annotated `participating` and
+    `waiting` (its request to join waits for the owner)."""
     part = Participation.objects.filter(agreement=OuterRef("pk"), agency=agency)
-    rows = LongTermAgreement.objects.select_related("owner", "vendor").annotate(participating=Exists(part))
+    waiting = PiggybackRequest.objects.filter(agreement=OuterRef("pk"), agency=agency, status=PiggybackStatus.REQUESTED)
+    rows = LongTermAgreement.objects.select_related("owner", "vendor").annotate(
+        participating=Exists(part), waiting=Exists(waiting)
+    )
     open_to_join = Q(participating=False, valid_from__lte=on, valid_until__gte=on)
     if tab == "ours":
         return rows.filter(owner=agency)
@@ -122,15 +136,23 @@ def agreements_for_agency(*, agency: Agency, on: date, tab: str = "") -> QuerySe
 
 def agreement_for_agency(*, agency: Agency, reference: str, on: date) -> LongTermAgreement | None:
     """The agreement if this agency may read it (owns it, takes part, or it is in force to join), else None."""
-    if len(reference) > 30:
+    if len(reference) > REFERENCE_MAX:
         return None
     return agreements_for_agency(agency=agency, on=on).filter(reference=reference).first()
 
 
-def agreements_all(*, on: date, status: str = "") -> QuerySet[LongTermAgreement]:
-    """Every agreement (the facility's list), filtered by status: in force, expired, near its ceiling."""
+def agreement_get(*, reference: str) -> LongTermAgreement | None:
+    """Any agreement by reference (the facility reads them all)."""
+    if len(reference) > REFERENCE_MAX:
+        return None
+    return LongTermAgreement.objects.select_related("owner", "vendor").filter(reference=reference).first()
+
+
+def agreements_all(*, on: date, status: str = "", search: str = "") -> QuerySet[LongTermAgreement]:
+    """Every agreement (the facility's list), annotated with what was consumed; filtered by status (in force,
+    expired, near its ceiling) and a search in the reference, title, owner and vendor."""
     rows = LongTermAgreement.objects.select_related("owner", "vendor").annotate(
-        consumed=Sum("consumptions__amount_usd", default=ZERO)
+        consumed=Coalesce(Sum("consumptions__amount_usd"), ZERO, output_field=DecimalField())
     )
     if status == "in_force":
         rows = rows.filter(valid_from__lte=on, valid_until__gte=on)
@@ -138,7 +160,68 @@ def agreements_all(*, on: date, status: str = "") -> QuerySet[LongTermAgreement]
         rows = rows.filter(valid_until__lt=on)
     elif status == "near_ceiling":
         rows = rows.filter(consumed__gte=CEILING_WARNING_SHARE * F("ceiling_usd"))
+    if search:
+        rows = rows.filter(
+            Q(reference__icontains=search)
+            | Q(title__icontains=search)
+            | Q(owner__code__icontains=search)
+            | Q(vendor__legal_name__icontains=search)
+        )
     return rows
+
+
+def piggybacks_of(*, agreement: LongTermAgreement, agency: Agency | None) -> QuerySet[PiggybackRequest]:
+    """An agreement's requests to join: every one for the owner and the facility (agency None), else the
+    asking agency's own."""
+    rows = agreement.piggybacks.select_related("agency", "requested_by", "decided_by")
+    if agency is not None and agency.pk != agreement.owner_id:
+        rows = rows.filter(agency=agency)
+    return rows
+
+
+@dataclass(frozen=True)
+class AwardedPurchase:
+    reference: str
+    agency_code: str
+    title: str
+    vendor_name: str
+
+
+def awarded_purchases(*, limit: int = 100) -> list[AwardedPurchase]:
+    """Awarded solicitations an agreement could be made from, newest first, in every agency with one (read
+    in each schema, as the facility's start page counts bids), leaving out those already made into one."""
+    from django_tenants.utils import schema_context
+
+    from procurement.models import Award
+    from service_levels.models import Module
+
+    used = set(LongTermAgreement.objects.filter(source_kind="award").values_list("source_reference", flat=True))
+    agency_ids = (
+        LedgerEntry.objects.filter(module=Module.PROCUREMENT, detail_id__isnull=False)
+        .values_list("agency_id", flat=True)
+        .distinct()
+    )
+    found: list[tuple[Any, AwardedPurchase]] = []
+    for agency in Agency.objects.filter(pk__in=agency_ids, is_active=True).order_by("code"):
+        with schema_context(agency.schema_name):
+            awards = (
+                Award.objects.select_related("solicitation__requisition", "bid__invitation")
+                .exclude(solicitation__reference__in=used)
+                .filter(bid__total__gt=0, bid__total_usd__isnull=False)
+                .order_by("-awarded_at")[:limit]
+            )
+            for award in awards:
+                requisition = award.solicitation.requisition
+                found.append(
+                    (
+                        award.awarded_at,
+                        AwardedPurchase(
+                            requisition.reference, agency.code, requisition.title, award.bid.invitation.vendor_name
+                        ),
+                    )
+                )
+    found.sort(key=lambda pair: pair[0], reverse=True)
+    return [purchase for _at, purchase in found[:limit]]
 
 
 def piggybacks_waiting(*, owner: Agency) -> QuerySet[PiggybackRequest]:
@@ -154,11 +237,15 @@ def piggyback_waiting_of(*, agreement: LongTermAgreement, agency: Agency) -> Pig
     return PiggybackRequest.objects.filter(agreement=agreement, agency=agency, status=PiggybackStatus.REQUESTED).first()
 
 
-def agreements_near_ceiling(*, owner: Agency | None = None) -> list[tuple[LongTermAgreement, Figures]]:
+def agreements_near_ceiling(
+    *, owner: Agency | None = None, on: date | None = None
+) -> list[tuple[LongTermAgreement, Figures]]:
     """Agreements at or past 80 % of their overall ceiling (an owner's, or all for the facility), in force."""
     rows = LongTermAgreement.objects.select_related("owner", "vendor").annotate(
-        consumed=Sum("consumptions__amount_usd", default=ZERO)
+        consumed=Coalesce(Sum("consumptions__amount_usd"), ZERO, output_field=DecimalField())
     )
+    if on is not None:
+        rows = rows.filter(valid_from__lte=on, valid_until__gte=on)
     if owner is not None:
         rows = rows.filter(owner=owner)
     rows = rows.filter(consumed__gte=CEILING_WARNING_SHARE * F("ceiling_usd")).order_by("valid_until", "reference")
