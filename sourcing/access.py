@@ -16,14 +16,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib.auth.models import AnonymousUser
+from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from accounts.selectors import has_role, roles_at
 from procurement.selectors import is_buyer, is_procurement_reader
 from tenants.models import Agency
 
-from .models import LongTermAgreement, Participation
+from .models import LongTermAgreement, Participation, PiggybackRequest, PiggybackStatus
 
 CALL_OFF_ROLES = frozenset({Role.REQUESTER, Role.APPROVER})
 
@@ -61,3 +64,33 @@ def sees_every_agency_line(*, agreement: LongTermAgreement, agency: Agency) -> b
 
 def may_read_documents(*, agreement: LongTermAgreement, agency: Agency) -> bool:
     return agency.is_facility or agreement.owner_id == agency.pk or takes_part(agreement=agreement, agency=agency)
+
+
+def _in_force(agreement: LongTermAgreement, on: date) -> bool:
+    return agreement.valid_from <= on <= agreement.valid_until
+
+
+def join_refusal(*, user: User | AnonymousUser, agency: Agency, agreement: LongTermAgreement, on: date) -> str:
+    """Why this person may not ask for their agency to join, or "" if they may (pages say it before)."""
+    if agreement.owner_id == agency.pk:
+        return _("Your agency owns this agreement.")
+    if takes_part(agreement=agreement, agency=agency):
+        return _("Your agency takes part in this agreement.")
+    if not _in_force(agreement, on):
+        return _("The agreement is not in force; nobody joins it.")
+    if PiggybackRequest.objects.filter(agreement=agreement, agency=agency, status=PiggybackStatus.REQUESTED).exists():
+        return _("Your agency's request to join waits for the owner's decision.")
+    if not is_approver(user=user, agency=agency):
+        return _("Only your agency's approvers ask to join an agreement.")
+    return ""
+
+
+def call_off_refusal(*, user: User | AnonymousUser, agency: Agency, agreement: LongTermAgreement, on: date) -> str:
+    """Why this person may not raise a call-off for their agency, or "" if they may."""
+    if not takes_part(agreement=agreement, agency=agency):
+        return _("Your agency does not take part in this agreement; an approver may ask the owner to join.")
+    if not _in_force(agreement, on):
+        return _("The agreement is not in force; it cannot be called off.")
+    if not may_call_off(user=user, agency=agency):
+        return _("Only your agency's requesters and approvers raise call-offs.")
+    return ""

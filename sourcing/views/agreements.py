@@ -124,29 +124,12 @@ def _facility_agreement(request: HttpRequest, reference: str) -> LongTermAgreeme
 # -- what an agency may do on one agreement, said before anyone tries ------------------------------
 
 
-def _join_refusal(request: HttpRequest, agency: Agency, agreement: LongTermAgreement, in_force: bool) -> str:
-    """Why this person may not ask to join for their agency, or "" if they may."""
-    if agreement.owner_id == agency.pk:
-        return _("Your agency owns this agreement.")
-    if access.takes_part(agreement=agreement, agency=agency):
-        return _("Your agency takes part in this agreement.")
-    if not in_force:
-        return _("The agreement is not in force; nobody joins it.")
-    if selectors.piggyback_waiting_of(agreement=agreement, agency=agency) is not None:
-        return _("Your agency's request to join waits for the owner's decision.")
-    if not access.is_approver(user=request.user, agency=agency):
-        return _("Only your agency's approvers ask to join an agreement.")
-    return ""
+def _join_refusal(request: HttpRequest, agency: Agency, agreement: LongTermAgreement) -> str:
+    return access.join_refusal(user=request.user, agency=agency, agreement=agreement, on=timezone.localdate())
 
 
-def _call_off_refusal(request: HttpRequest, agency: Agency, agreement: LongTermAgreement, in_force: bool) -> str:
-    if not access.takes_part(agreement=agreement, agency=agency):
-        return _("Your agency does not take part in this agreement; an approver may ask the owner to join.")
-    if not in_force:
-        return _("The agreement is not in force; it cannot be called off.")
-    if not access.may_call_off(user=request.user, agency=agency):
-        return _("Only your agency's requesters and approvers raise call-offs.")
-    return ""
+def _call_off_refusal(request: HttpRequest, agency: Agency, agreement: LongTermAgreement) -> str:
+    return access.call_off_refusal(user=request.user, agency=agency, agreement=agreement, on=timezone.localdate())
 
 
 def _detail_context(request: HttpRequest, agreement: LongTermAgreement, *, agency: Agency | None) -> dict[str, Any]:
@@ -176,8 +159,8 @@ def _detail_context(request: HttpRequest, agreement: LongTermAgreement, *, agenc
         "call_off_refusal": "",
     }
     if agency is not None:
-        context["join_refusal"] = _join_refusal(request, agency, agreement, in_force)
-        context["call_off_refusal"] = _call_off_refusal(request, agency, agreement, in_force)
+        context["join_refusal"] = _join_refusal(request, agency, agreement)
+        context["call_off_refusal"] = _call_off_refusal(request, agency, agreement)
         context["offer_join"] = not is_owner and not takes_part
         context["offer_call_off"] = takes_part
     return context
@@ -244,7 +227,7 @@ def facility_detail(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "sourcing/agreements/detail.html", _detail_context(request, agreement, agency=None))
 
 
-def _document_response(agreement: LongTermAgreement, pk: int) -> FileResponse:
+def document_response(agreement: LongTermAgreement, pk: int) -> FileResponse:
     id_check(pk)
     document = AgreementDocument.objects.filter(agreement=agreement, pk=pk).first()
     if document is None:
@@ -261,11 +244,11 @@ def agency_document(request: HttpRequest, reference: str, pk: int) -> FileRespon
     agency, agreement = _agency_agreement(request, reference)
     if not access.may_read_documents(agreement=agreement, agency=agency):
         raise Http404("No such document here.")
-    return _document_response(agreement, pk)
+    return document_response(agreement, pk)
 
 
 def facility_document(request: HttpRequest, reference: str, pk: int) -> FileResponse:
-    return _document_response(_facility_agreement(request, reference), pk)
+    return document_response(_facility_agreement(request, reference), pk)
 
 
 # -- piggybacking --------------------------------------------------------------------------------
@@ -274,9 +257,7 @@ def facility_document(request: HttpRequest, reference: str, pk: int) -> FileResp
 def piggyback_request_page(request: HttpRequest, reference: str) -> HttpResponse:
     """An approver asks for their agency to join; the page says first why they may not, if they may not."""
     agency, agreement = _agency_agreement(request, reference)
-    refusal = _join_refusal(
-        request, agency, agreement, selectors.is_in_force(agreement=agreement, on=timezone.localdate())
-    )
+    refusal = _join_refusal(request, agency, agreement)
     form = PiggybackRequestForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -366,8 +347,7 @@ def piggyback_decide_page(request: HttpRequest, reference: str, pk: int) -> Http
 def call_off_page(request: HttpRequest, reference: str) -> HttpResponse:
     """A quantity per item at the agreed prices, and the delivery; it becomes a requisition of the agency."""
     agency, agreement = _agency_agreement(request, reference)
-    in_force = selectors.is_in_force(agreement=agreement, on=timezone.localdate())
-    refusal = _call_off_refusal(request, agency, agreement, in_force)
+    refusal = _call_off_refusal(request, agency, agreement)
     items = list(agreement.items.select_related("category"))
     form = CallOffForm(request.POST or None, items=items)
     status = 200
