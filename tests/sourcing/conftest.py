@@ -171,3 +171,70 @@ def usd(value: str) -> Decimal:
 
 def day(value: str) -> date:
     return date.fromisoformat(value)
+
+
+@pytest.fixture
+def awarded_case(
+    people: People, undp: Agency, vendor: Vendor, interpretation: SupplyCategory, cleaning: SupplyCategory
+):  # type: ignore[no-untyped-def]
+    """A purchase of UNDP awarded to the vendor in BRL (1 USD = 5 BRL), as the opening and evaluation leave it:
+    interpretation at 5,000 BRL a day (1,000 USD) and cleaning at 12,500 BRL a month (2,500 USD)."""
+    from procurement import services as procurement
+    from procurement.models import Award, Bid, Invitation, Method, Solicitation, SolicitationStatus
+
+    now = timezone.now()
+    with in_schema(undp), alerts_muted():
+        requisition = procurement.requisition_raise(
+            agency=undp,
+            requester=people.undp_requester,
+            title="Interpretation and cleaning for the project office",
+            justification="Two years of workshops.",
+            delivery_place="UN House, Brasília",
+            delivery_date=timezone.localdate() + timedelta(days=30),
+            charge_code="BRA10-00123-71200",
+            lines=[
+                procurement.LineInput("Simultaneous interpretation", interpretation, "10", "day", "1100.00"),
+                procurement.LineInput("Office cleaning", cleaning, "12", "month", "2400.00"),
+            ],
+        )
+        procurement.requisition_approve(agency=undp, requisition=requisition, approver=people.undp_approver)
+        procurement.requisition_take(requisition=requisition, buyer=people.buyer)
+        solicitation = Solicitation.objects.create(
+            requisition=requisition,
+            reference="UNDP-RFQ-2026-000001",
+            method=Method.RFQ,
+            instructions="Quote per day and per month.",
+            deadline=now - timedelta(days=2),
+            status=SolicitationStatus.AWARDED,
+            issued_by=people.buyer,
+            issued_at=now - timedelta(days=12),
+        )
+        invitation = Invitation.objects.create(
+            solicitation=solicitation,
+            vendor=vendor,
+            vendor_name=vendor.legal_name,
+            email=vendor.email,
+            language="pt-br",
+            token_hash="0" * 64,
+            invited_at=now - timedelta(days=12),
+        )
+        bid = Bid.objects.create(
+            solicitation=solicitation,
+            invitation=invitation,
+            received_at=now - timedelta(days=3),
+            sealed_financial=b"",
+            financial_opened_at=now - timedelta(days=2),
+            currency="BRL",
+            total=Decimal("200000.00"),
+            total_usd=Decimal("40000.00"),
+            lines=["5000.00", "12500.00"],
+            compliant=True,
+        )
+        Award.objects.create(
+            solicitation=solicitation,
+            bid=bid,
+            justification="Lowest compliant bid.",
+            awarded_by=people.buyer,
+            awarded_at=now,
+        )
+    return requisition

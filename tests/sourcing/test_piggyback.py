@@ -110,9 +110,7 @@ def test_a_request_with_bad_input_is_refused_on_its_field(undp_lta, unfpa, peopl
     assert not PiggybackRequest.objects.exists()
 
 
-def test_the_owners_approver_accepts_with_a_ceiling_and_the_asking_agency_is_told(
-    undp_lta, unfpa, people, committed
-):
+def test_the_owners_approver_accepts_with_a_ceiling_and_the_asking_agency_is_told(undp_lta, unfpa, people, committed):
     piggyback = ask(undp_lta, unfpa, people.unfpa_approver)
     # when UNDP's approver accepts, giving UNFPA a ceiling of 15,000
     decided = committed(
