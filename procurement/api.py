@@ -57,6 +57,8 @@ from shared_platform.api import (
 )
 from shared_platform.errors import ApplicationError, form_errors_as_error
 from shared_platform.schema import ErrorSerializer
+from sourcing.models import LongTermAgreement
+from sourcing.selectors.spend import requisition_split_flags
 from tenants.models import Agency
 from vendors.models import SupplyCategory, Vendor
 from vendors.selectors import thresholds_in_force
@@ -558,6 +560,29 @@ class SolicitationSerializer(serializers.ModelSerializer[Solicitation]):
         return AwardSerializer(award).data if award is not None else None
 
 
+class EarlierPurchaseSerializer(serializers.Serializer[Any]):
+    order_number = serializers.CharField()
+    requisition_reference = serializers.CharField()
+    ordered_on = serializers.DateField()
+    amount_usd = serializers.DecimalField(max_digits=16, decimal_places=2)
+
+
+class SplitFlagSerializer(serializers.Serializer[Any]):
+    """A split-purchase flag recorded on the purchase: what was found and the explanation it went ahead with."""
+
+    stage = serializers.CharField(source="flag.stage", help_text="approval or order")
+    vendor = serializers.CharField(source="flag.vendor.legal_name")
+    category = serializers.CharField(source="flag.category.code")
+    threshold = serializers.CharField(source="flag.method_threshold", help_text="micro or rfq: the method it ends")
+    threshold_usd = serializers.DecimalField(source="flag.threshold_usd", max_digits=16, decimal_places=2)
+    this_amount_usd = serializers.DecimalField(source="flag.this_amount_usd", max_digits=16, decimal_places=2)
+    total_usd = serializers.DecimalField(source="flag.total_usd", max_digits=16, decimal_places=2)
+    purchases = EarlierPurchaseSerializer(many=True, help_text="The earlier purchases it names.")
+    explanation = serializers.CharField(source="flag.explanation")
+    explained_by = PersonField(source="flag.explained_by")
+    raised_at = serializers.DateTimeField(source="flag.raised_at")
+
+
 class CaseSerializer(RequisitionDetailSerializer):
     """A purchase as the facility works it: the requisition, its ledger step, and every record of its steps."""
 
@@ -569,6 +594,8 @@ class CaseSerializer(RequisitionDetailSerializer):
     deviations = DeviationSerializer(many=True, read_only=True)
     quotations = QuotationSerializer(many=True, read_only=True)
     solicitation = serializers.SerializerMethodField()
+    split_flags = serializers.SerializerMethodField(help_text="Split-purchase flags recorded at approval and order.")
+    agreement = serializers.SerializerMethodField(help_text="A call-off's long-term agreement (its reference).")
 
     class Meta(RequisitionDetailSerializer.Meta):
         fields = [
@@ -581,8 +608,24 @@ class CaseSerializer(RequisitionDetailSerializer):
             "deviations",
             "quotations",
             "solicitation",
+            "agreement",
+            "split_flags",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(SplitFlagSerializer(many=True))
+    def get_split_flags(self, requisition: Requisition) -> Any:
+        entry = self._entry(requisition)
+        if entry is None:
+            return []
+        rows = requisition_split_flags(agency=entry.agency, reference=requisition.reference)
+        return SplitFlagSerializer(rows, many=True).data
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_agreement(self, requisition: Requisition) -> str | None:
+        if requisition.agreement_id is None:
+            return None
+        return LongTermAgreement.objects.filter(pk=requisition.agreement_id).values_list("reference", flat=True).first()
 
     @extend_schema_field(serializers.CharField())
     def get_agency(self, requisition: Requisition) -> str:
@@ -788,9 +831,27 @@ class AwardInputSerializer(serializers.Serializer[Any]):
     justification = serializers.CharField(max_length=limits.LONG_TEXT)
 
 
+def _split_explanation() -> serializers.CharField:
+    return serializers.CharField(
+        max_length=limits.SHORT_TEXT,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=(
+            "Needed when the step may split a purchase under a threshold (refused with procurement.split_purchase, "
+            "409, naming the earlier orders, without it); recorded as a split-purchase flag."
+        ),
+    )
+
+
+class ApproveInputSerializer(serializers.Serializer[Any]):
+    split_explanation = _split_explanation()
+
+
 class OrderInputSerializer(serializers.Serializer[Any]):
     terms = serializers.CharField(max_length=limits.LONG_TEXT)
     quotation = _id_field(required=False, allow_null=True, default=None, help_text="Micro-purchase: the quotation.")
+    split_explanation = _split_explanation()
 
 
 class OrderReviseSerializer(serializers.Serializer[Any]):
@@ -906,10 +967,16 @@ class RequisitionDetailApi(_AgencySide):
 class RequisitionApproveApi(_AgencySide):
     """The agency's approver approves (never their own): the purchase goes to the facility's buyers."""
 
-    @extend_schema(request=None, responses=RequisitionDetailSerializer)
+    @extend_schema(request=ApproveInputSerializer, responses=RequisitionDetailSerializer)
     def post(self, request: Request, reference: str) -> Response:
         requisition = self.requisition(request, reference)
-        services.requisition_approve(agency=request.tenant, requisition=requisition, approver=request.user)  # type: ignore[attr-defined,arg-type]
+        data = _valid(ApproveInputSerializer, request)
+        services.requisition_approve(
+            agency=request.tenant,  # type: ignore[attr-defined]
+            requisition=requisition,
+            approver=request.user,  # type: ignore[arg-type]
+            split_explanation=data["split_explanation"],
+        )
         return self.detail(requisition)
 
 
@@ -1414,6 +1481,7 @@ class OrderIssueApi(_CaseStep):
             by=request.user,  # type: ignore[arg-type]
             terms=data["terms"],
             quotation=quotation,
+            split_explanation=data["split_explanation"],
         )
 
 

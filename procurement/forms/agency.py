@@ -159,6 +159,28 @@ class RequisitionForm(forms.Form):
         return files
 
 
+class ApproveForm(forms.Form):
+    """Approving takes no input, except the explanation when the purchase may be split (said before)."""
+
+    split_explanation = forms.CharField(
+        label=_("Explanation"),
+        max_length=limits.SHORT_TEXT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Why this is not one purchase split under a threshold. It is recorded with your approval and "
+            "shown to the facility's buyer and manager."
+        ),
+    )
+
+    def __init__(self, *args: Any, split: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if split:
+            self.fields["split_explanation"].required = True
+        else:
+            del self.fields["split_explanation"]
+
+
 class RejectForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for rejecting"),

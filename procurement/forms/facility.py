@@ -7,6 +7,7 @@ these forms only turn what was typed into the values the services take.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -35,6 +36,7 @@ from procurement.models import (
 from service_levels.models import Module, Service
 from shared_platform import limits
 from shared_platform.forms import MultipleFileField, OnePageForm
+from sourcing.selectors.spend import SplitFinding
 from tenants.models import Agency
 from vendors.models import Vendor, VendorStatus
 
@@ -195,6 +197,9 @@ class QuotationForm(CaseForm):
 
 
 class OrderForm(CaseForm):
+    """The purchase order: the quotation it goes to (micro-purchase), its terms, and the buyer's explanation
+    when the order to that vendor may split a purchase (`split_vendors`: vendor id -> what the check finds)."""
+
     id_prefix = "order"
 
     quotation = forms.ModelChoiceField(label=_("Quotation"), queryset=Quotation.objects.none(), required=False)
@@ -204,9 +209,22 @@ class OrderForm(CaseForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Payment, delivery, warranty."),
     )
+    split_explanation = forms.CharField(
+        label=_("Explanation"),
+        max_length=limits.SHORT_TEXT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Why this is not one purchase split under a threshold (see the warning above). It is recorded with "
+            "the order and shown on the facility's split-purchase report."
+        ),
+    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, split_vendors: Mapping[int, list[SplitFinding]] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.split_vendors = {vendor: found for vendor, found in (split_vendors or {}).items() if found}
         if self.requisition.method == Method.MICRO:
             self.fields["quotation"].queryset = self.requisition.quotations.all()  # type: ignore[attr-defined]
             self.fields["quotation"].required = True
@@ -215,6 +233,24 @@ class OrderForm(CaseForm):
             )
         else:
             del self.fields["quotation"]
+        if not self.split_vendors:
+            del self.fields["split_explanation"]
+        elif self.requisition.method != Method.MICRO:
+            # One vendor only (the award's): the explanation is always needed.
+            self.fields["split_explanation"].required = True
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.split_vendors or data.get("split_explanation"):
+            return data
+        quotation = data.get("quotation")
+        if quotation is not None and quotation.vendor_id in self.split_vendors:
+            self.add_error(
+                "split_explanation",
+                _("An order to %(vendor)s may split a purchase: explain why it is not, or choose another quotation.")
+                % {"vendor": quotation.vendor_name},
+            )
+        return data
 
 
 def _criteria(text: str) -> list[services.CriterionInput]:

@@ -32,12 +32,15 @@ from ledger.selectors import entry_clocks
 from shared_platform.attachments import file_download_response
 from shared_platform.errors import ApplicationError, form_error_apply
 from shared_platform.sorting import Sorts
+from sourcing.models import LongTermAgreement
+from sourcing.selectors.spend import FlagRow, SplitFinding, requisition_split_findings, requisition_split_flags
 from tenants.models import Agency
 
 from .. import selectors, services
 from ..downloads import order_pdf_response
 from ..forms.agency import (
     MAX_FILES,
+    ApproveForm,
     RejectForm,
     RequesterAnswerForm,
     RequisitionFilterForm,
@@ -253,6 +256,27 @@ def _waiting_question(requisition: Requisition, entry: LedgerEntry | None) -> st
     return asked.detail if asked is not None else ""
 
 
+def _split_findings(agency: Agency, requisition: Requisition) -> list[SplitFinding]:
+    """What the split check will find when this requisition is approved today (every vendor: none chosen yet)."""
+    return requisition_split_findings(agency=agency, requisition=requisition, vendor_id=None, on=timezone.localdate())
+
+
+def _split_flags(request: HttpRequest, agency: Agency, requisition: Requisition) -> list[FlagRow]:
+    """The split-purchase flags recorded on the requisition, for the agency's approvers."""
+    if not _is_approver(request, agency):
+        return []
+    return requisition_split_flags(agency=agency, reference=requisition.reference)
+
+
+def _method(agency: Agency, requisition: Requisition, on: Any) -> str:
+    """The method set at approval; before it, a call-off's, or the one its value calls for."""
+    if requisition.method:
+        return requisition.method
+    if requisition.agreement_id is not None:
+        return Method.LTA
+    return selectors.method_in_force(agency=agency, total=requisition.estimated_total, on=on)
+
+
 def _detail_context(request: HttpRequest, agency: Agency, requisition: Requisition) -> dict[str, Any]:
     entry = (
         LedgerEntry.objects.select_related("service").filter(pk=requisition.entry_id).first()
@@ -260,18 +284,26 @@ def _detail_context(request: HttpRequest, agency: Agency, requisition: Requisiti
         else None
     )
     on = timezone.localtime(requisition.decided_at).date() if requisition.decided_at else timezone.localdate()
-    method = requisition.method or selectors.method_in_force(agency=agency, total=requisition.estimated_total, on=on)
+    method = _method(agency, requisition, on)
     user = request.user
     is_requester = user.pk == requisition.requester_id
     question = _waiting_question(requisition, entry)
     decider = _is_approver(request, agency) and requisition.status == RequisitionStatus.SUBMITTED
+    decide_conflict = (
+        services.segregation_conflicts(requisition=requisition, user=user, as_role="approver")  # type: ignore[arg-type]
+        if decider
+        else ""
+    )
     return {
         "requisition": requisition,
         "lines": requisition.lines.all(),
         "entry": entry,
         "clocks": entry_clocks(entry=entry) if entry is not None else [],
         "method_label": Method(method).label,
-        "method_set": bool(requisition.method),
+        "method_set": bool(requisition.method) or requisition.agreement_id is not None,
+        "agreement": LongTermAgreement.objects.filter(pk=requisition.agreement_id).first()
+        if requisition.agreement_id
+        else None,
         "committee": selectors.needs_committee(agency=agency, value_usd=requisition.estimated_total, on=on),
         "history": agency_history(requisition),
         "files": requisition.attachments.all(),
@@ -279,9 +311,9 @@ def _detail_context(request: HttpRequest, agency: Agency, requisition: Requisiti
         "question": question,
         "answer_form": RequesterAnswerForm() if question and is_requester else None,
         "may_decide": decider,
-        "decide_conflict": services.segregation_conflicts(requisition=requisition, user=user, as_role="approver")  # type: ignore[arg-type]
-        if decider
-        else "",
+        "decide_conflict": decide_conflict,
+        "split_findings": _split_findings(agency, requisition) if decider and not decide_conflict else [],
+        "split_flags": _split_flags(request, agency, requisition),
         "may_withdraw": is_requester and requisition.status in WITHDRAWABLE,
         "is_requester": is_requester,
     }
@@ -325,18 +357,30 @@ def requisition_decide(request: HttpRequest, reference: str) -> HttpResponse:
     if not _is_approver(request, agency):
         raise PermissionDenied(_("Only your agency's approvers decide requisitions."))
     conflict = services.segregation_conflicts(requisition=requisition, user=request.user, as_role="approver")  # type: ignore[arg-type]
+    undecided = requisition.status == RequisitionStatus.SUBMITTED
+    # A possible split purchase is said before the approver tries, and the approval asks for the explanation.
+    findings = _split_findings(agency, requisition) if undecided and not conflict else []
+    approve_form = ApproveForm(split=bool(findings))
     reject_form = RejectForm()
     status = 200
     if request.method == "POST":
         decision = request.POST.get("decision")
         try:
             if decision == "approve":
-                services.requisition_approve(agency=agency, requisition=requisition, approver=request.user)  # type: ignore[arg-type]
-                messages.success(
-                    request,
-                    _("%(reference)s approved; the facility's buyers have it now.") % {"reference": reference},
-                )
-                return redirect("procurement:requisition", reference)
+                approve_form = ApproveForm(request.POST, split=bool(findings))
+                if approve_form.is_valid():
+                    services.requisition_approve(
+                        agency=agency,
+                        requisition=requisition,
+                        approver=request.user,  # type: ignore[arg-type]
+                        split_explanation=approve_form.cleaned_data.get("split_explanation", ""),
+                    )
+                    messages.success(
+                        request,
+                        _("%(reference)s approved; the facility's buyers have it now.") % {"reference": reference},
+                    )
+                    return redirect("procurement:requisition", reference)
+                status = 400
             if decision == "reject":
                 reject_form = RejectForm(request.POST)
                 if reject_form.is_valid():
@@ -357,10 +401,18 @@ def requisition_decide(request: HttpRequest, reference: str) -> HttpResponse:
         except ApplicationError as error:
             if decision == "reject":
                 form_error_apply(reject_form, error)
+            elif error.code == "procurement.split_purchase":
+                # Found between showing the page and approving (another order issued meanwhile): ask again.
+                findings = _split_findings(agency, requisition)
+                approve_form = ApproveForm(request.POST, split=True)
+                approve_form.is_valid()
+                form_error_apply(approve_form, error)
             else:
                 messages.error(request, error.message)
             status = error.status_code
     context = _detail_context(request, agency, requisition) | {
+        "approve_form": approve_form,
+        "split_findings": findings,
         "reject_form": reject_form,
         "conflict": conflict,
         "decided": requisition.status != RequisitionStatus.SUBMITTED,

@@ -64,6 +64,7 @@ from procurement.forms.facility import (
 from procurement.history import STEP_NAMES, facility_history
 from procurement.models import (
     SOLICITED_METHODS,
+    Award,
     BidDocument,
     ComplianceCheck,
     DeviationStatus,
@@ -82,6 +83,15 @@ from procurement.models import (
 )
 from shared_platform.errors import ApplicationError, form_error_apply
 from shared_platform.sorting import Sort, Sorts
+from sourcing.models import LongTermAgreement
+from sourcing.selectors.spend import (
+    SplitFinding,
+    may_read_spend_reports,
+    requisition_split_findings,
+    requisition_split_flags,
+)
+from sourcing.views.reports import agreement_link
+from tenants.models import Agency
 from vendors.selectors import thresholds_in_force
 
 # -- who may come here ---------------------------------------------------------------------------
@@ -146,6 +156,7 @@ def queue_page(request: HttpRequest) -> HttpResponse:
         "sort": sort,
         "steps": STEP_NAMES,
         "filtered": _filtered(request),
+        "may_read_reports": may_read_spend_reports(user=request.user, agency=request.tenant),  # type: ignore[attr-defined]
     }
     return render(request, "procurement/facility/queue.html", context)
 
@@ -272,6 +283,29 @@ def _solicitation_context(requisition: Requisition, solicitation: Solicitation, 
     }
 
 
+def _order_vendors(requisition: Requisition) -> list[tuple[int, str]]:
+    """The vendors the order may go to: the quotations' (micro-purchase), else the award's; (id, name)."""
+    if requisition.method == Method.MICRO:
+        return sorted(
+            {(quotation.vendor_id, quotation.vendor_name) for quotation in requisition.quotations.all()},
+            key=lambda vendor: vendor[1],
+        )
+    if requisition.method in SOLICITED_METHODS:
+        award = Award.objects.filter(solicitation__requisition=requisition).select_related("bid__invitation").first()
+        if award is not None:
+            return [(award.bid.invitation.vendor_id, award.bid.invitation.vendor_name)]
+    return []
+
+
+def _split_by_vendor(agency: Agency, requisition: Requisition) -> dict[int, list[SplitFinding]]:
+    """What the split check finds for an order to each vendor it may go to (a call-off: never checked)."""
+    on = timezone.localdate()
+    return {
+        vendor_id: requisition_split_findings(agency=agency, requisition=requisition, vendor_id=vendor_id, on=on)
+        for vendor_id, _name in _order_vendors(requisition)
+    }
+
+
 def _case_page(
     request: HttpRequest, requisition: Requisition, *, bound: dict[str, Any] | None = None, status: int = 200
 ) -> HttpResponse:
@@ -291,6 +325,25 @@ def _case_page(
     pending_deviations = [deviation for deviation in deviations if deviation.status == DeviationStatus.REQUESTED]
     quotations = list(requisition.quotations.all())
     award = getattr(solicitation, "award", None) if solicitation is not None else None
+    call_off = requisition.method == Method.LTA or requisition.agreement_id is not None
+    agreement = (
+        LongTermAgreement.objects.select_related("vendor", "owner").filter(pk=requisition.agreement_id).first()
+        if requisition.agreement_id is not None
+        else None
+    )
+    may_order = (
+        acts
+        and sourcing
+        and not orders
+        and (
+            (requisition.method == Method.MICRO and bool(quotations))
+            or award is not None
+            or requisition.method == Method.LTA
+        )
+    )
+    # The buyer (or the manager standing in) sees a possible split purchase before issuing the order.
+    split_by_vendor = _split_by_vendor(entry.agency, requisition) if may_order and not call_off else {}
+    vendor_names = dict(_order_vendors(requisition)) if split_by_vendor else {}
     context: dict[str, Any] = {
         "requisition": requisition,
         "entry": entry,
@@ -315,7 +368,19 @@ def _case_page(
         "take_conflict": services.segregation_conflicts(requisition=requisition, user=user, as_role="buyer")
         if is_buyer
         else "",
-        "may_source": acts and sourcing and solicitation is None and not orders,
+        "call_off": call_off,
+        "agreement": agreement,
+        "agreement_url": agreement_link(agreement.reference) if agreement is not None else "",
+        "split_warnings": [
+            (str(vendor_id), vendor_names.get(vendor_id, ""), found)
+            for vendor_id, found in split_by_vendor.items()
+            if found
+        ],
+        "split_flags": requisition_split_flags(agency=entry.agency, reference=requisition.reference)
+        if is_buyer or manager
+        else [],
+        "may_read_reports": may_read_spend_reports(user=user, agency=request.tenant),  # type: ignore[attr-defined]
+        "may_source": acts and sourcing and solicitation is None and not orders and not call_off,
         "may_ask": acts and sourcing and entry.status != "pending" and not orders,
         "may_decide": manager and bool(pending_deviations),
         "decide_conflict": manager
@@ -329,15 +394,13 @@ def _case_page(
         and len(quotations) < services.MAX_QUOTATIONS
         and not orders,
         "may_solicit": acts and sourcing and solicitation is None and requisition.method in SOLICITED_METHODS,
-        "may_order": acts
-        and sourcing
-        and not orders
-        and ((requisition.method == Method.MICRO and bool(quotations)) or award is not None),
+        "may_order": may_order,
     }
     if solicitation is not None:
         context |= _solicitation_context(requisition, solicitation, user)
     for name, form_class in CASE_FORMS.items():
         context[name] = form_class(requisition=requisition)
+    context["order_form"] = OrderForm(requisition=requisition, split_vendors=split_by_vendor)
     context |= bound or {}
     return render(request, "procurement/facility/case.html", context, status=status)
 
@@ -406,6 +469,7 @@ def _order(request: HttpRequest, requisition: Requisition, form: OrderForm) -> s
         by=request.user,  # type: ignore[arg-type]
         terms=form.cleaned_data["terms"],
         quotation=form.cleaned_data.get("quotation"),
+        split_explanation=form.cleaned_data.get("split_explanation", ""),
     )
     return _("Purchase order %(number)s issued; it is e-mailed to the vendor.") % {"number": order.number}
 
@@ -589,7 +653,10 @@ def case_action(request: HttpRequest, reference: str, action: str) -> HttpRespon
             raise PermissionDenied("Only the facility's procurement officers and the committee act on purchases.")
         form = None
         if form_name:
-            form = CASE_FORMS[form_name](request.POST, request.FILES, requisition=requisition)
+            options: dict[str, Any] = {}
+            if form_name == "order_form" and requisition.method != Method.LTA:
+                options["split_vendors"] = _split_by_vendor(request_case_agency(requisition), requisition)
+            form = CASE_FORMS[form_name](request.POST, request.FILES, requisition=requisition, **options)
             if not form.is_valid():
                 return _case_page(request, requisition, bound={form_name: form}, status=400)
         try:
