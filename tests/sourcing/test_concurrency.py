@@ -3,6 +3,7 @@ on the real PostgreSQL (the row lock on the agreement in `consumption_commit`)."
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from decimal import Decimal
@@ -57,10 +58,8 @@ def both_inside_the_check(monkeypatch: pytest.MonkeyPatch) -> None:
         room = original(*args, **kwargs)
         if not getattr(checked, "once", False):
             checked.once = True
-            try:
+            with contextlib.suppress(threading.BrokenBarrierError):
                 meet.wait(timeout=3)
-            except threading.BrokenBarrierError:
-                pass
         return room
 
     monkeypatch.setattr(services, "_room_check", check_then_wait)
