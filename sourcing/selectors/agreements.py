@@ -9,6 +9,7 @@ remaining.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -32,6 +33,8 @@ from ..models import (
 ZERO = Decimal("0.00")
 HUNDRED = Decimal("100")
 REFERENCE_MAX = 30
+# What a reference is made of (LTA-2026-000001): anything else names no agreement.
+REFERENCE_SHAPE = re.compile(r"[A-Za-z0-9-]{1,30}")
 
 
 @dataclass(frozen=True)
@@ -136,14 +139,14 @@ def agreements_for_agency(*, agency: Agency, on: date, tab: str = "") -> QuerySe
 
 def agreement_for_agency(*, agency: Agency, reference: str, on: date) -> LongTermAgreement | None:
     """The agreement if this agency may read it (owns it, takes part, or it is in force to join), else None."""
-    if len(reference) > REFERENCE_MAX:
+    if not REFERENCE_SHAPE.fullmatch(reference):
         return None
     return agreements_for_agency(agency=agency, on=on).filter(reference=reference).first()
 
 
 def agreement_get(*, reference: str) -> LongTermAgreement | None:
     """Any agreement by reference (the facility reads them all)."""
-    if len(reference) > REFERENCE_MAX:
+    if not REFERENCE_SHAPE.fullmatch(reference):
         return None
     return LongTermAgreement.objects.select_related("owner", "vendor").filter(reference=reference).first()
 

@@ -23,6 +23,7 @@ schema (the public tables are on its search path), in one transaction.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -494,7 +495,7 @@ def awarded_case_read(*, requisition_reference: str) -> AwardedCase:
     from procurement.selectors import case_entry
 
     reference = (requisition_reference or "").strip()
-    entry = case_entry(reference=reference) if 0 < len(reference) <= 40 else None
+    entry = case_entry(reference=reference) if re.fullmatch(r"[A-Za-z0-9-]{1,40}", reference) else None
     if entry is None:
         _refuse(
             gettext("No purchase %(reference)s was found.") % {"reference": reference[:40]},

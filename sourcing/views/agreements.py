@@ -258,7 +258,7 @@ def piggyback_request_page(request: HttpRequest, reference: str) -> HttpResponse
     """An approver asks for their agency to join; the page says first why they may not, if they may not."""
     agency, agreement = _agency_agreement(request, reference)
     refusal = _join_refusal(request, agency, agreement)
-    form = PiggybackRequestForm(request.POST or None)
+    form = PiggybackRequestForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         status = 400
@@ -303,7 +303,7 @@ def piggyback_decide_page(request: HttpRequest, reference: str, pk: int) -> Http
         refusal = _("Only your agency's approvers decide who joins its agreements.")
     elif piggyback.requested_by_id == request.user.pk:
         refusal = _("You asked for this; another approver of your agency decides it.")
-    form = PiggybackDecideForm(request.POST or None)
+    form = PiggybackDecideForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         status = 400
@@ -349,7 +349,7 @@ def call_off_page(request: HttpRequest, reference: str) -> HttpResponse:
     agency, agreement = _agency_agreement(request, reference)
     refusal = _call_off_refusal(request, agency, agreement)
     items = list(agreement.items.select_related("category"))
-    form = CallOffForm(request.POST or None, items=items)
+    form = CallOffForm(request.POST if request.method == "POST" else None, items=items)
     status = 200
     if request.method == "POST":
         status = 400
@@ -423,7 +423,7 @@ def _agreement_error(form: Any, items: Any, error: ApplicationError) -> None:
 
 def new_from_award(request: HttpRequest) -> HttpResponse:
     _facility_maker(request)
-    form = FromAwardForm(request.POST or None, request.FILES or None)
+    form = FromAwardForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
     status = 200
     if request.method == "POST":
         status = 400
