@@ -12,6 +12,7 @@ from ledger.services import alerts_muted
 from procurement.demo import procurement_demo_load
 from quality.demo import quality_demo_load_after_beat, quality_demo_load_before_beat
 from shared_platform.tasks import beat_run_once
+from sourcing.demo.agreements import agreements_demo_load
 from tenants.models import Agency
 from tenants.services import agency_create, facility_ensure
 from travel.demo import travel_demo_load
@@ -73,6 +74,7 @@ def demo_load(*, history_months: int = 3) -> DemoSummary:
     summary.requests_added = sla.history_load(months=history_months) if history_months else 0
     # Purchases from requisition to order, with sealed bids opened and evaluated, before billing meters them.
     summary.requests_added += procurement_demo_load(months=history_months) if history_months else 0
+    summary.requests_added += agreements_demo_load() if history_months else 0
     # Trips from request to settlement, with the ICSC DSA table they are computed with.
     summary.requests_added += travel_demo_load(months=history_months) if history_months else 0
     # The board: one decided motion (in the register) and one open silence procedure.
