@@ -56,7 +56,7 @@ def _money(**options: Any) -> DecimalStringField:
 # -- what the answers carry ------------------------------------------------------------------------
 
 
-class AgreementSerializer(serializers.Serializer[Any]):
+class LongTermAgreementSerializer(serializers.Serializer[Any]):
     reference = serializers.CharField(read_only=True)
     title = serializers.CharField(read_only=True)
     owner = serializers.CharField(source="owner.code", read_only=True)
@@ -69,11 +69,11 @@ class AgreementSerializer(serializers.Serializer[Any]):
     source_reference = serializers.CharField(read_only=True)
 
 
-class FacilityAgreementSerializer(AgreementSerializer):
+class FacilityLongTermAgreementSerializer(LongTermAgreementSerializer):
     consumed_usd = serializers.DecimalField(source="consumed", max_digits=16, decimal_places=2, read_only=True)
 
 
-class ItemSerializer(serializers.Serializer[Any]):
+class AgreementItemSerializer(serializers.Serializer[Any]):
     position = serializers.IntegerField(read_only=True)
     description = serializers.CharField(read_only=True)
     category = serializers.CharField(source="category.code", read_only=True)
@@ -81,7 +81,7 @@ class ItemSerializer(serializers.Serializer[Any]):
     unit_price_usd = serializers.DecimalField(max_digits=16, decimal_places=4, read_only=True)
 
 
-class AgencyLineSerializer(serializers.Serializer[Any]):
+class AgreementConsumptionLineSerializer(serializers.Serializer[Any]):
     agency = serializers.CharField(source="agency.code", read_only=True)
     joined_via = serializers.CharField(read_only=True)
     ceiling_usd = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True, allow_null=True)
@@ -89,18 +89,18 @@ class AgencyLineSerializer(serializers.Serializer[Any]):
     remaining_usd = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True, allow_null=True)
 
 
-class FiguresSerializer(serializers.Serializer[Any]):
+class AgreementFiguresSerializer(serializers.Serializer[Any]):
     ceiling_usd = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
     consumed_usd = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
     remaining_usd = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
     percent = serializers.IntegerField(read_only=True)
     near_ceiling = serializers.BooleanField(read_only=True, help_text="80 % or more of the ceiling is consumed.")
-    agencies = AgencyLineSerializer(
+    agencies = AgreementConsumptionLineSerializer(
         many=True, read_only=True, help_text="Every agency's line for the owner and the facility; else one's own."
     )
 
 
-class DocumentSerializer(serializers.Serializer[Any]):
+class AgreementDocumentSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True)
     content_type = serializers.CharField(read_only=True)
@@ -108,7 +108,7 @@ class DocumentSerializer(serializers.Serializer[Any]):
     uploaded_at = serializers.DateTimeField(read_only=True)
 
 
-class PiggybackSerializer(serializers.Serializer[Any]):
+class PiggybackRequestSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField(read_only=True)
     agency = serializers.CharField(source="agency.code", read_only=True)
     reason = serializers.CharField(read_only=True)
@@ -123,17 +123,17 @@ class PiggybackSerializer(serializers.Serializer[Any]):
     decision_note = serializers.CharField(read_only=True)
 
 
-class AgreementDetailSerializer(AgreementSerializer):
+class LongTermAgreementDetailSerializer(LongTermAgreementSerializer):
     terms = serializers.CharField(read_only=True)
     in_force = serializers.BooleanField(read_only=True)
-    items = ItemSerializer(many=True, read_only=True)
-    figures = FiguresSerializer(
+    items = AgreementItemSerializer(many=True, read_only=True)
+    figures = AgreementFiguresSerializer(
         read_only=True, allow_null=True, help_text="Null for an agency that does not take part."
     )
-    documents = DocumentSerializer(
+    documents = AgreementDocumentSerializer(
         many=True, read_only=True, allow_null=True, help_text="Null for an agency that does not take part."
     )
-    piggybacks = PiggybackSerializer(
+    piggybacks = PiggybackRequestSerializer(
         many=True, read_only=True, help_text="Every request for the owner and the facility; else one's own."
     )
     join_refusal = serializers.CharField(
@@ -182,12 +182,12 @@ def detail_data(agreement: LongTermAgreement, *, agency: Agency | None, user: An
 # -- what the requests carry ------------------------------------------------------------------------
 
 
-class PiggybackInputSerializer(serializers.Serializer[Any]):
+class PiggybackRequestInputSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=limits.SHORT_TEXT, help_text="Why the agency wants to join.")
     expected_spend_usd = _money(required=False, allow_null=True, default=None)
 
 
-class DecideInputSerializer(serializers.Serializer[Any]):
+class PiggybackDecideInputSerializer(serializers.Serializer[Any]):
     decision = serializers.ChoiceField(choices=["accept", "refuse"])
     note = serializers.CharField(
         max_length=limits.SHORT_TEXT, required=False, allow_blank=True, default="", help_text="Required to refuse."
@@ -248,25 +248,25 @@ class AgreementTermsInputSerializer(serializers.Serializer[Any]):
         return value
 
 
-class FromAwardInputSerializer(AgreementTermsInputSerializer):
+class AgreementFromAwardInputSerializer(AgreementTermsInputSerializer):
     requisition_reference = serializers.CharField(max_length=40, help_text="The awarded purchase's requisition.")
 
 
-class ItemInputSerializer(serializers.Serializer[Any]):
+class AgreementItemInputSerializer(serializers.Serializer[Any]):
     description = serializers.CharField(max_length=limits.NAME)
     category = serializers.CharField(max_length=40, help_text="A supply category's code.")
     unit = serializers.CharField(max_length=30)
     unit_price_usd = _money()
 
 
-class ContractInputSerializer(AgreementTermsInputSerializer):
+class AgreementContractInputSerializer(AgreementTermsInputSerializer):
     owner = serializers.CharField(max_length=15, help_text="The owner agency's code.")
     vendor = serializers.IntegerField(min_value=1, max_value=LARGEST_ID, help_text="An active vendor's id.")
     contract_reference = serializers.CharField(max_length=limits.REFERENCE)
-    items = ItemInputSerializer(many=True, allow_empty=False, max_length=services.MAX_ITEMS)  # type: ignore[call-arg]
+    items = AgreementItemInputSerializer(many=True, allow_empty=False, max_length=services.MAX_ITEMS)  # type: ignore[call-arg]
 
 
-class FilesSerializer(serializers.Serializer[Any]):
+class AgreementFilesSerializer(serializers.Serializer[Any]):
     files = serializers.ListField(child=serializers.FileField(), allow_empty=False, max_length=services.MAX_DOCUMENTS)
 
 
@@ -328,7 +328,7 @@ class _AgencySide(APIView):
     def detail(self, request: Request, reference: str, code: int = status.HTTP_200_OK) -> Response:
         agreement = self.agreement(request, reference)
         data = detail_data(agreement, agency=request.tenant, user=request.user)  # type: ignore[attr-defined]
-        return Response(AgreementDetailSerializer(data).data, status=code)
+        return Response(LongTermAgreementDetailSerializer(data).data, status=code)
 
 
 @extend_schema(
@@ -342,7 +342,7 @@ class _AgencySide(APIView):
 class AgencyAgreementListApi(_AgencySide, ListAPIView):  # type: ignore[type-arg]
     """The agreements the agency owns, takes part in, or could join; the latest valid first."""
 
-    serializer_class = AgreementSerializer
+    serializer_class = LongTermAgreementSerializer
 
     def get_queryset(self) -> Any:
         tab = self.request.query_params.get("tab", "")
@@ -360,7 +360,7 @@ class AgencyAgreementListApi(_AgencySide, ListAPIView):  # type: ignore[type-arg
 class AgencyAgreementDetailApi(_AgencySide):
     """One agreement: its schedule, and (for an agency that takes part) its ceiling and documents."""
 
-    @extend_schema(responses=AgreementDetailSerializer)
+    @extend_schema(responses=LongTermAgreementDetailSerializer)
     def get(self, request: Request, reference: str) -> Response:
         return self.detail(request, reference)
 
@@ -369,10 +369,10 @@ class AgencyAgreementDetailApi(_AgencySide):
 class PiggybackRequestApi(_AgencySide):
     """An approver asks for their agency to join; the owner's approvers are e-mailed."""
 
-    @extend_schema(request=PiggybackInputSerializer, responses={201: AgreementDetailSerializer})
+    @extend_schema(request=PiggybackRequestInputSerializer, responses={201: LongTermAgreementDetailSerializer})
     def post(self, request: Request, reference: str) -> Response:
         agreement = self.agreement(request, reference)
-        data = _valid(PiggybackInputSerializer, request)
+        data = _valid(PiggybackRequestInputSerializer, request)
         services.piggyback_request(agreement=agreement, agency=request.tenant, by=request.user, **data)  # type: ignore[attr-defined,arg-type]
         return self.detail(request, reference, status.HTTP_201_CREATED)
 
@@ -381,7 +381,7 @@ class PiggybackRequestApi(_AgencySide):
 class PiggybackDecideApi(_AgencySide):
     """An approver of the owner accepts (optionally with the agency's own ceiling) or refuses, saying why."""
 
-    @extend_schema(request=DecideInputSerializer, responses=AgreementDetailSerializer)
+    @extend_schema(request=PiggybackDecideInputSerializer, responses=LongTermAgreementDetailSerializer)
     def post(self, request: Request, reference: str, pk: int) -> Response:
         id_check(pk)
         agreement = self.agreement(request, reference)
@@ -390,7 +390,7 @@ class PiggybackDecideApi(_AgencySide):
         piggyback = PiggybackRequest.objects.filter(agreement=agreement, pk=pk).first()
         if piggyback is None:
             raise Http404("No such request on this agreement.")
-        data = _valid(DecideInputSerializer, request)
+        data = _valid(PiggybackDecideInputSerializer, request)
         services.piggyback_decide(
             piggyback=piggyback,
             by=request.user,  # type: ignore[arg-type]
@@ -462,7 +462,7 @@ class _FacilitySide(APIView):
     def detail(self, request: Request, agreement: LongTermAgreement, code: int = status.HTTP_200_OK) -> Response:
         agreement = LongTermAgreement.objects.select_related("owner", "vendor").get(pk=agreement.pk)
         data = detail_data(agreement, agency=None, user=request.user)
-        return Response(AgreementDetailSerializer(data).data, status=code)
+        return Response(LongTermAgreementDetailSerializer(data).data, status=code)
 
 
 class _Maker(_FacilitySide):
@@ -479,7 +479,7 @@ class _Maker(_FacilitySide):
 class FacilityAgreementListApi(_FacilitySide, ListAPIView):  # type: ignore[type-arg]
     """Every agreement, the latest valid first, with what was consumed."""
 
-    serializer_class = FacilityAgreementSerializer
+    serializer_class = FacilityLongTermAgreementSerializer
 
     def get_queryset(self) -> Any:
         params = {key: value for key, value in self.request.query_params.items() if key in ("status", "q")}
@@ -496,7 +496,7 @@ class FacilityAgreementListApi(_FacilitySide, ListAPIView):  # type: ignore[type
 class FacilityAgreementDetailApi(_FacilitySide):
     """One agreement with every agency's consumption, its documents and its requests to join."""
 
-    @extend_schema(responses=AgreementDetailSerializer)
+    @extend_schema(responses=LongTermAgreementDetailSerializer)
     def get(self, request: Request, reference: str) -> Response:
         return self.detail(request, self.agreement(reference))
 
@@ -505,9 +505,9 @@ class FacilityAgreementDetailApi(_FacilitySide):
 class FromAwardApi(_Maker):
     """A long-term agreement from an awarded solicitation of any agency (the owner), its vendor and prices."""
 
-    @extend_schema(request=FromAwardInputSerializer, responses={201: AgreementDetailSerializer})
+    @extend_schema(request=AgreementFromAwardInputSerializer, responses={201: LongTermAgreementDetailSerializer})
     def post(self, request: Request) -> Response:
-        data = _terms(_valid(FromAwardInputSerializer, request))
+        data = _terms(_valid(AgreementFromAwardInputSerializer, request))
         agreement = services.agreement_create_from_award(by=request.user, **data)  # type: ignore[arg-type]
         return self.detail(request, agreement, status.HTTP_201_CREATED)
 
@@ -516,9 +516,9 @@ class FromAwardApi(_Maker):
 class FromContractApi(_Maker):
     """A long-term agreement recorded from an existing contract: owner, active vendor, the typed schedule."""
 
-    @extend_schema(request=ContractInputSerializer, responses={201: AgreementDetailSerializer})
+    @extend_schema(request=AgreementContractInputSerializer, responses={201: LongTermAgreementDetailSerializer})
     def post(self, request: Request) -> Response:
-        data = _terms(_valid(ContractInputSerializer, request))
+        data = _terms(_valid(AgreementContractInputSerializer, request))
         owner = _agency_of(data.pop("owner"), field="owner")
         vendor = Vendor.objects.filter(pk=data.pop("vendor")).first()
         if vendor is None:
@@ -559,10 +559,12 @@ class FacilityDocumentsApi(_Maker):
 
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(request={"multipart/form-data": FilesSerializer}, responses={201: AgreementDetailSerializer})
+    @extend_schema(
+        request={"multipart/form-data": AgreementFilesSerializer}, responses={201: LongTermAgreementDetailSerializer}
+    )
     def post(self, request: Request, reference: str) -> Response:
         agreement = self.agreement(reference)
-        files = _valid(FilesSerializer, request)["files"]
+        files = _valid(AgreementFilesSerializer, request)["files"]
         services.agreement_documents_add(agreement=agreement, files=files, by=request.user)  # type: ignore[arg-type]
         return self.detail(request, agreement, status.HTTP_201_CREATED)
 
