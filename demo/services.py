@@ -13,6 +13,7 @@ from procurement.demo import procurement_demo_load
 from procurement.demo_receiving import receiving_demo_load
 from quality.demo import quality_demo_load_after_beat, quality_demo_load_before_beat
 from shared_platform.tasks import beat_run_once
+from sourcing.demo.agreements import agreements_demo_load
 from sourcing.demo.splits import splits_demo_load
 from tenants.models import Agency
 from tenants.services import agency_create, facility_ensure
@@ -75,8 +76,11 @@ def demo_load(*, history_months: int = 3) -> DemoSummary:
     summary.requests_added = sla.history_load(months=history_months) if history_months else 0
     # Purchases from requisition to order, with sealed bids opened and evaluated, before billing meters them.
     summary.requests_added += procurement_demo_load(months=history_months) if history_months else 0
+    # Long-term agreements (UNFPA piggybacking on UNDP's, one near its ceiling, one expired), a split purchase,
+    # then the orders received, invoiced (one held) and their vendors rated.
+    summary.requests_added += agreements_demo_load() if history_months else 0
     summary.requests_added += splits_demo_load() if history_months else 0
-    receiving_demo_load(months=history_months)  # UNDP's and UNFPA's orders received, invoiced (one held), rated
+    receiving_demo_load(months=history_months)
     # Trips from request to settlement, with the ICSC DSA table they are computed with.
     summary.requests_added += travel_demo_load(months=history_months) if history_months else 0
     # The board: one decided motion (in the register) and one open silence procedure.
