@@ -29,6 +29,8 @@ AGENCY_EVENT_DETAILS = frozenset(
         CaseEventKind.ORDER,
         CaseEventKind.METHOD,
         CaseEventKind.SPLIT,
+        CaseEventKind.RECEIPT,
+        CaseEventKind.INVOICE,
     }
 )
 

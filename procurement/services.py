@@ -500,6 +500,7 @@ def requisition_approve(
     at = _now(at)
     requisition = _locked(requisition)
     _approver_check(requisition, approver, agency)
+    method: str
     if requisition.agreement_id is not None:
         method = Method.LTA
     else:
@@ -1809,8 +1810,8 @@ def order_issue(
         )
     lines = list(requisition.lines.order_by("position"))
     if requisition.method == Method.LTA:
-        agreement = LongTermAgreement.objects.select_related("vendor").get(pk=requisition.agreement_id)
-        vendor_id, vendor_name, currency = agreement.vendor_id, agreement.vendor.legal_name, OPERATING_CURRENCY
+        agreement = LongTermAgreement.objects.select_related("vendor").get(pk=requisition.agreement_id or 0)
+        vendor_id, vendor_name, currency = agreement.vendor_id, agreement.vendor.legal_name, str(OPERATING_CURRENCY)
         unit_prices = [str(line.estimated_unit_price) for line in lines]
         total = total_usd = requisition.estimated_total
     elif requisition.method == Method.MICRO:

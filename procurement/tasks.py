@@ -15,6 +15,7 @@ from notifications.mail import RETRYING, StepMail, sent_or_given_up
 
 from . import notifications, pdf, services
 from .models import PurchaseOrder
+from .notifications_receiving import invoice_held_notify  # noqa: F401 - registered with the worker from here
 
 
 @shared_task(**RETRYING)

@@ -15,7 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import FACILITY_ROLES, Role
 from billing.selectors import FACILITY_READER_ROLES as BILLING_FACILITY_ROLES
 from governance.selectors import BOARD_READER_ROLES
+from procurement.receiving_selectors import FACILITY_INVOICE_READER_ROLES
 from quality.access import READER_ROLES as QUALITY_READER_ROLES
+from sourcing.selectors.spend import REPORT_READER_ROLES as SPEND_REPORT_ROLES
 from vendors.selectors import ROSTER_READER_ROLES
 
 
@@ -58,6 +60,31 @@ NAVIGATION: list[NavItem] = [
         on_facility=True,
         on_agency=False,
         roles=frozenset({Role.CONTRACTS_COMMITTEE, Role.FACILITY_MANAGER}),
+    ),
+    # After the order (procurement/receiving*): an agency's people receive what was ordered and rate the vendor;
+    # its finance officers record the vendor's invoices (the three-way match) and export the payables; facility
+    # finance records invoices for any agency.
+    NavItem(_("Purchase orders"), "procurement:orders", on_facility=False, on_agency=True),
+    NavItem(
+        _("Supplier invoices"),
+        "procurement:invoices",
+        on_facility=False,
+        on_agency=True,
+        roles=frozenset({Role.AGENCY_FINANCE, Role.APPROVER}),
+    ),
+    NavItem(
+        _("Supplier invoices"),
+        "procurement:invoices",
+        on_facility=True,
+        on_agency=False,
+        roles=FACILITY_INVOICE_READER_ROLES,
+    ),
+    # Pooled sourcing (sourcing/): long-term agreements an agency owns, takes part in or may join (call-offs,
+    # piggybacking); the facility makes them and reads the split-purchase and joint-procurement reports.
+    NavItem(_("Long-term agreements"), "sourcing:agreements", on_facility=False, on_agency=True),
+    NavItem(_("Long-term agreements"), "sourcing:agreements", on_facility=True, on_agency=False, roles=FACILITY_ROLES),
+    NavItem(
+        _("Spend reports"), "sourcing:split-purchases", on_facility=True, on_agency=False, roles=SPEND_REPORT_ROLES
     ),
     # Travel (travel/): an agency's people ask for trips and claim after them (approvers decide them from the
     # approvals inbox); the facility's travel officers work one queue across agencies.
