@@ -70,6 +70,8 @@ CENT = Decimal("0.01")
 MAX_ITEMS = 200
 MAX_DOCUMENTS = 10
 MAX_PARTICIPANTS = 50
+# A requisition line holds a quantity below ten billion (twelve digits, two of them decimals).
+LARGEST_QUANTITY = Decimal("1e10")
 
 
 # -- small checks -------------------------------------------------------------------
@@ -830,6 +832,8 @@ def _quantities_checked(agreement: LongTermAgreement, quantities: Mapping[Any, A
         if position not in items:
             _refuse(gettext("Give a quantity for the agreement's items only."), field="quantities")
         quantity = _decimal(value, field=f"quantities.{position}")
+        if quantity >= LARGEST_QUANTITY:
+            _refuse(gettext("That figure is too large."), field=f"quantities.{position}")
         if quantity > 0:
             wanted[position] = quantity
     if not wanted:

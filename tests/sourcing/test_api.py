@@ -299,5 +299,5 @@ def test_the_facility_reads_every_line(lta, undp, unfpa, facility, call_off, api
     assert listed[0]["consumed_usd"] == "1000.00"
 
 
-def test_services_are_what_the_api_calls(lta):  # the API's agreements are the services' own
+def test_a_call_offs_value_is_each_quantity_at_the_agreed_price(lta):
     assert services.call_off_value(agreement=lta, quantities={1: Decimal("2"), 2: Decimal("1")}) == Decimal("4500.00")

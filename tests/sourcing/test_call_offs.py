@@ -160,6 +160,7 @@ def test_only_requesters_and_approvers_of_the_agency_call_off(lta, unfpa, call_o
         ({1: "abc"}, "quantities.1"),
         ({1: "1.234"}, "quantities.1"),
         ({1: "1e30"}, "quantities.1"),
+        ({1: "50000000000"}, "quantities.1"),
         ({1: "NaN"}, "quantities.1"),
         ({9: "1"}, "quantities"),
         ({"x": "1"}, "quantities"),
