@@ -65,8 +65,9 @@ def decimal_checked(value: Any, *, field: str, code: str, places: int = 2, allow
             code=code,
             field=field,
         )
-    if number != number.quantize(Decimal(1).scaleb(-places)):
-        refuse(gettext("At most %(places)d decimals.") % {"places": places}, code=code, field=field)
+    # Size first: quantizing "1e30" to cents needs more digits than the decimal context holds.
     if number >= LARGEST_FIGURE:
         refuse(gettext("That figure is too large."), code=code, field=field)
+    if number != number.quantize(Decimal(1).scaleb(-places)):
+        refuse(gettext("At most %(places)d decimals.") % {"places": places}, code=code, field=field)
     return number
