@@ -4,7 +4,7 @@ or critical accessibility problem on the shared pages.
 Each role walks its start page and its main list page at 390 x 844: the page must not scroll sideways
 (`document.documentElement.scrollWidth <= 390`). Screenshots land in /tmp/phone-<role>-<page>.png.
 The accessibility check (tests/browser/axe.py) runs on the pages of the platform, accounts, ledger, procurement and
-the vendor roster;
+the vendor roster, receiving and pooled sourcing;
 to check another page, add it to `AXE_PAGES` (or call `axe_violations(page)` in a journey).
 """
 
@@ -31,12 +31,39 @@ JOURNEYS = {
     "requester": (
         "ana@undp.test",
         "undp",
-        ["/", "/requests/", "/helpdesk/", "/procurement/", "/procurement/new/", "/travel/", "/travel/new/", "/sla/"],
+        [
+            "/",
+            "/requests/",
+            "/helpdesk/",
+            "/procurement/",
+            "/procurement/new/",
+            "/procurement/orders/",
+            "/sourcing/agreements/",
+            "/travel/",
+            "/travel/new/",
+            "/sla/",
+        ],
     ),
-    "approver": ("bruno@undp.test", "undp", ["/", "/approvals/", "/requests/", "/travel/duty-of-care/"]),
+    "approver": (
+        "bruno@undp.test",
+        "undp",
+        ["/", "/approvals/", "/requests/", "/procurement/supplier-invoices/", "/travel/duty-of-care/"],
+    ),
     "ict-agent": ("ict@facility.test", None, ["/", "/helpdesk/", "/requests/", "/sla/"]),
-    "facility-finance": ("finance@facility.test", None, ["/", "/billing/"]),
-    "buyer": ("buyer@facility.test", None, ["/", "/procurement/", "/vendors/", "/vendors/thresholds/"]),
+    "facility-finance": ("finance@facility.test", None, ["/", "/billing/", "/procurement/supplier-invoices/"]),
+    "buyer": (
+        "buyer@facility.test",
+        None,
+        [
+            "/",
+            "/procurement/",
+            "/vendors/",
+            "/vendors/thresholds/",
+            "/sourcing/agreements/",
+            "/sourcing/reports/split-purchases/",
+            "/sourcing/reports/joint-procurement/",
+        ],
+    ),
     "travel-officer": (
         "travel@facility.test",
         None,
@@ -54,12 +81,12 @@ JOURNEYS = {
 
 # The pages of the apps this suite owns (platform, accounts, ledger): axe must find nothing serious on them.
 AXE_PAGES = {
-    "requester": ["/", "/requests/", "/sla/", "/people/", "/travel/", "/travel/new/"],
+    "requester": ["/", "/requests/", "/sla/", "/people/", "/travel/", "/travel/new/", "/procurement/orders/"],
     "approver": ["/", "/approvals/"],
     "ict-agent": ["/", "/requests/", "/sla/"],
     "facility-finance": ["/"],
     "board-member": ["/"],
-    "buyer": ["/", "/procurement/", "/vendors/"],
+    "buyer": ["/", "/procurement/", "/vendors/", "/sourcing/agreements/", "/sourcing/reports/split-purchases/"],
     "travel-officer": ["/", "/travel/queue/", "/travel/rates/", "/travel/late-bookings/"],
 }
 
