@@ -131,7 +131,7 @@ def test_a_held_invoice_emails_the_agencys_other_finance_officers(
     assert [message.to for message in mail.outbox] == [[finance2.email]]
     message = mail.outbox[0]
     assert "NF-77" in message.subject and order.number in message.subject
-    assert "Line 1: 10 invoiced, 8 received." in message.body
+    assert "Ligne 1 : 10 facturés, 8 reçus." in message.body  # in French, the language Fred reads in
     assert f"/procurement/supplier-invoices/{invoice.pk}/" in message.body
     # and a matching invoice tells no one
     other = ordered([("1", "100.00")], vendor=1)

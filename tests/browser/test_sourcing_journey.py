@@ -15,8 +15,9 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import address, browser, page  # noqa: F401  (the browser journeys' fixtures)
-from tests.browser.test_sign_in_journey import sign_in
+from tests.sourcing.conftest import cleaning, interpretation, make_lta, people, vendor  # noqa: F401 (fixtures)
+
+from .test_sign_in_journey import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -32,17 +33,17 @@ def unfpa_purchases_removed_after(unfpa) -> Iterator[None]:  # type: ignore[no-u
         cursor.execute(f"TRUNCATE {tables} CASCADE")
 
 
-def _as(page: Page, url: str, email: str) -> None:  # noqa: F811  (the fixture's name, as a parameter)
+def _as(page: Page, url: str, email: str) -> None:
     page.context.clear_cookies()
     page.goto(url)
     sign_in(page, email)
 
 
 def test_a_second_agency_piggybacks_on_an_agreement_and_its_call_off_becomes_a_purchase_order(
-    page: Page,  # noqa: F811
-    address,  # noqa: F811
-    make_lta,
-    people,
+    page: Page,
+    address,
+    make_lta,  # noqa: F811 (the fixture imported above)
+    people,  # noqa: F811
     unfpa,
     unfpa_purchases_removed_after,
 ):
