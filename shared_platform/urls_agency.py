@@ -2,6 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, include, path
 
+from accountability import urls as accountability_urls
 from billing import urls as billing_urls
 from governance import urls as governance_urls
 from ict_helpdesk import urls as helpdesk_urls
@@ -32,6 +33,7 @@ urlpatterns = [
     *travel_urls.agency_urlpatterns,
     *quality_urls.agency_urlpatterns,
     *sourcing_urls.agency_urlpatterns,
+    *accountability_urls.agency_urlpatterns,
     api(
         *sla_api,
         *governance_urls.agency_api_urlpatterns,
@@ -41,6 +43,7 @@ urlpatterns = [
         *travel_urls.agency_api_urlpatterns,
         *quality_urls.agency_api_urlpatterns,
         *sourcing_urls.agency_api_urlpatterns,
+        *accountability_urls.agency_api_urlpatterns,
     ),
 ]
 

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
+from accountability import urls as accountability_urls
 from allowances import urls as allowances_urls
 from billing import urls as billing_urls
 from governance import urls as governance_urls
@@ -37,6 +38,7 @@ urlpatterns = [
     *travel_urls.facility_urlpatterns,
     *quality_urls.facility_urlpatterns,
     *sourcing_urls.facility_urlpatterns,
+    *accountability_urls.facility_urlpatterns,
     api(
         *sla_api,
         *governance_urls.facility_api_urlpatterns,
@@ -48,6 +50,7 @@ urlpatterns = [
         *travel_urls.facility_api_urlpatterns,
         *quality_urls.facility_api_urlpatterns,
         *sourcing_urls.facility_api_urlpatterns,
+        *accountability_urls.facility_api_urlpatterns,
     ),
 ]
 

@@ -65,6 +65,7 @@ SHARED_APPS = [
     "allowances",
     "quality",
     "sourcing",
+    "accountability",
     "notifications",
     "demo",
 ]
@@ -352,6 +353,19 @@ CELERY_BEAT_SCHEDULE = {
     # Approved document versions whose date came into effect; the weekly reminders to owners of what is due.
     "quality-daily": {
         "task": "quality.tasks.quality_daily_task",
+        "schedule": 24 * 60 * 60.0,
+        "tenant_schemas": ["public"],
+    },
+    # Accountability (accountability/tasks.py, public schema): the scorecards refreshed from the ledger, billing,
+    # quality and the modules (the current and previous month; the whole year once a day), then the monthly
+    # service reports, written and e-mailed on the facility's first working day of the month.
+    "accountability-scorecards": {
+        "task": "accountability.tasks.scorecards_refresh_task",
+        "schedule": 15 * 60.0,
+        "tenant_schemas": ["public"],
+    },
+    "accountability-daily": {
+        "task": "accountability.tasks.accountability_daily_task",
         "schedule": 24 * 60 * 60.0,
         "tenant_schemas": ["public"],
     },

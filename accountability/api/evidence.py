@@ -1,0 +1,6 @@
+"""Placeholder: replaced by the part that builds it."""
+
+from django.urls import URLPattern
+
+facility_api_urlpatterns: list[URLPattern] = []
+agency_api_urlpatterns: list[URLPattern] = []

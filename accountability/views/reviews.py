@@ -1,0 +1,5 @@
+"""Placeholder: replaced by the part that builds it."""
+
+from django.urls import URLPattern
+
+pages: list[URLPattern] = []
