@@ -22,7 +22,6 @@ f) opportunities for improvement.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -54,8 +53,9 @@ from quality.models import (
     Suggestion,
     SuggestionStatus,
 )
-from service_levels.models import Agreement, Module
+from service_levels.models import Agreement, Module, Service
 from sourcing.models import VendorRating
+from tenants.models import Agency
 
 from ..models import (
     AgreementChangeRequest,
@@ -63,11 +63,11 @@ from ..models import (
     ManagementReview,
     OutputKind,
     OutputStatus,
-    QualityObjective,
     ReviewOutput,
     ReviewStatus,
-    ScorecardCell,
 )
+from .objectives import objectives_status
+from .scorecards import cells, months_between, process_scorecard, totals, totals_by
 
 PACK_VERSION = 1
 
@@ -215,6 +215,7 @@ TABLES: dict[str, tuple[Promise, list[tuple[str, Promise, str]]]] = {
             ("reference", _("Reference"), "text"),
             ("title", _("Objective"), "text"),
             ("target", _("Target"), "text"),
+            ("period", _("Period"), "text"),
             ("measured", _("Measured"), "text"),
             ("result", _("Result"), "objective_result"),
         ],
@@ -357,6 +358,10 @@ def _average(value: Any) -> str | None:
     if value is None:
         return None
     return str(Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def _text_or_none(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
 
 
 def _person(user: Any) -> str:
@@ -539,79 +544,80 @@ def _satisfaction(period: Period) -> dict[str, Any]:
 
 
 def _objectives(period: Period) -> dict[str, Any]:
-    """c) 2) Each quality objective, met or missed over the periods that ended by the review's last day."""
+    """c) 2) Each active quality objective: its last period complete by the review's last day, met or missed.
+
+    From the scorecards helper's evaluation (`selectors.objectives.objectives_status`);
+    an objective with no complete period yet shows its current period so far.
+    """
     rows = []
     counts = {"met": 0, "missed": 0, "not_evaluated": 0}
-    for objective in QualityObjective.objects.order_by("reference"):
-        counts["not_evaluated"] += 1
+    for status in objectives_status(until=period.last):
+        objective = status.objective
+        result = status.last or status.current
+        met = result.met if result is not None else None
+        outcome = "not_evaluated" if met is None else ("met" if met else "missed")
+        counts[outcome] += 1
         rows.append(
             {
                 "reference": objective.reference,
                 "title": objective.title,
                 "target": f"{objective.get_comparison_display()} {objective.target}",
-                "measured": "",
-                "result": "not_evaluated",
+                "period": result.label if result is not None else "",
+                "complete": bool(result is not None and result.complete),
+                "measured": "; ".join(
+                    f"{line.agency.code if line.agency else ''} {'—' if line.figure is None else line.figure}".strip()
+                    for line in (result.lines if result is not None else [])
+                ),
+                "result": outcome,
             }
         )
     return {"figures": {"objectives": len(rows), **counts}, "tables": {"objectives": rows}}
 
 
-def _cells(period: Period) -> QuerySet[ScorecardCell]:
-    return ScorecardCell.objects.filter(month__gte=period.first_month, month__lte=period.last).order_by()
+def _months(period: Period) -> list[date]:
+    return months_between(first=period.first_month, last=period.last)
 
 
 def _process_performance(period: Period, nonconformities: QuerySet[Nonconformity]) -> dict[str, Any]:
-    """c) 3) Each process, measured by its services' scorecard cells; SLA compliance per service."""
-    per_service = {
-        row["service_id"]: row
-        for row in _cells(period)
-        .values("service_id", "service__code")
-        .annotate(
-            delivered=Sum("delivered"),
-            met=Sum("met"),
-            breached=Sum("breached"),
-            rated=Sum("rated"),
-            rating_total=Sum("rating_total"),
-        )
-    }
+    """c) 3) Each process by its scorecard (`process_scorecard`); SLA compliance per service from the cells."""
+    months = _months(period)
     nc_per_process = dict(
         nonconformities.exclude(process=None).values_list("process_id").annotate(n=Count("pk")).order_by()
     )
     processes = []
-    for process in Process.objects.filter(active=True).prefetch_related("services").order_by("code"):
-        totals: defaultdict[str, int] = defaultdict(int)
-        for service in process.services.all():
-            for name in ("delivered", "met", "breached", "rated", "rating_total"):
-                totals[name] += (per_service.get(service.pk) or {}).get(name) or 0
+    for process in Process.objects.filter(active=True).order_by("code"):
+        card = process_scorecard(process=process, months=months)
         processes.append(
             {
-                "process": process.code,
-                "delivered": totals["delivered"],
-                "breached": totals["breached"],
-                "compliance": _percent(totals["met"], totals["met"] + totals["breached"]),
-                "average": _average(Decimal(totals["rating_total"]) / totals["rated"]) if totals["rated"] else None,
+                "process": card.process_code,
+                "delivered": card.total.delivered,
+                "breached": card.total.breached,
+                "compliance": _text_or_none(card.total.compliance),
+                "average": _text_or_none(card.total.satisfaction),
                 "nonconformities": nc_per_process.get(process.pk, 0),
             }
         )
+    found = cells(scope=None, months=months)
+    codes: dict[object, str] = dict(Service.objects.values_list("pk", "code"))
+    per_service = totals_by(found, key="service_id")
     services = [
         {
-            "service": row["service__code"],
-            "delivered": row["delivered"],
-            "met": row["met"],
-            "breached": row["breached"],
-            "compliance": _percent(row["met"], row["met"] + row["breached"]),
+            "service": codes.get(service_id, "?"),
+            "delivered": figures.delivered,
+            "met": figures.met,
+            "breached": figures.breached,
+            "compliance": _text_or_none(figures.compliance),
         }
-        for row in sorted(per_service.values(), key=lambda row: row["service__code"])
+        for service_id, figures in sorted(per_service.items(), key=lambda item: codes.get(item[0], ""))
     ]
-    met = sum(row["met"] for row in services)
-    breached = sum(row["breached"] for row in services)
+    overall = totals(found)
     return {
         "figures": {
             "processes": len(processes),
-            "delivered": sum(row["delivered"] for row in services),
-            "within_target": met,
-            "breached": breached,
-            "compliance": _percent(met, met + breached),
+            "delivered": overall.delivered,
+            "within_target": overall.met,
+            "breached": overall.breached,
+            "compliance": _text_or_none(overall.compliance),
         },
         "tables": {"processes": processes, "services": services},
     }
@@ -663,12 +669,9 @@ def _nonconformities(period: Period, nonconformities: QuerySet[Nonconformity], *
 
 def _monitoring(period: Period) -> dict[str, Any]:
     """c) 5) Scorecard totals per agency, breaches recorded in the period, service credits on issued invoices."""
-    per_agency = (
-        _cells(period)
-        .values("agency__code")
-        .annotate(delivered=Sum("delivered"), met=Sum("met"), breached=Sum("breached"), credits=Sum("credits"))
-        .order_by("agency__code")
-    )
+    found = cells(scope=None, months=_months(period))
+    codes: dict[object, str] = dict(Agency.objects.values_list("pk", "code"))
+    per_agency = totals_by(found, key="agency_id")
     breaches = SlaBreach.objects.filter(due_at__gte=period.start, due_at__lt=period.end)
     # The invoices' own credit totals (zero or negative: what was taken off), issued or paid, of the period's months.
     credits = Invoice.objects.filter(
@@ -678,21 +681,20 @@ def _monitoring(period: Period) -> dict[str, Any]:
     ).aggregate(total=Sum("credits_total"))["total"]
     agencies = [
         {
-            "agency": row["agency__code"],
-            "delivered": row["delivered"],
-            "breached": row["breached"],
-            "compliance": _percent(row["met"], row["met"] + row["breached"]),
-            "credits": str(row["credits"] or Decimal("0.00")),
+            "agency": codes.get(agency_id, "?"),
+            "delivered": figures.delivered,
+            "breached": figures.breached,
+            "compliance": _text_or_none(figures.compliance),
+            "credits": str(figures.credits),
         }
-        for row in per_agency
+        for agency_id, figures in sorted(per_agency.items(), key=lambda item: codes.get(item[0], ""))
     ]
     return {
         "figures": {
-            "delivered": sum(row["delivered"] for row in agencies),
+            "delivered": totals(found).delivered,
             "breaches_facility": breaches.filter(held_by=Holder.FACILITY).count(),
             "breaches_other": breaches.exclude(held_by=Holder.FACILITY).count(),
-            # Credits are amounts taken off (negative lines): shown as the positive sum given back.
-            "credits": str(abs(credits or Decimal("0.00"))),
+            "credits": str(-(credits or Decimal("0.00"))),
         },
         "tables": {"agencies": agencies},
     }
