@@ -396,11 +396,12 @@ class Period:
 
 
 def period_nonconformities(*, period_from: date, period_to: date) -> QuerySet[Nonconformity]:
-    """The nonconformities of a period: raised in it, or raised before it and still open during it."""
+    """The nonconformities of a period: raised in it, raised before it and still open during it, or about a month
+    of it (an automatic one names the month of its breaches, whenever the beat opened it)."""
     period = Period(first=period_from, last=period_to)
-    return Nonconformity.objects.filter(raised_at__lt=period.end).filter(
-        Q(closed_at__isnull=True) | Q(closed_at__gte=period.start)
-    )
+    during = Q(raised_at__lt=period.end) & (Q(closed_at__isnull=True) | Q(closed_at__gte=period.start))
+    about = Q(month__gte=period.first_month, month__lte=period.last)
+    return Nonconformity.objects.filter(during | about)
 
 
 # -- the sections --------------------------------------------------------------------------------------
@@ -901,6 +902,8 @@ def pack_compile(*, period_from: date, period_to: date, at: datetime, meeting_on
         "version": PACK_VERSION,
         "period": {"from": period.first.isoformat(), "to": period.last.isoformat()},
         "compiled_at": at.isoformat(),
+        # The inputs in the order of clause 9.3.2 (the database keeps an object's keys in its own order).
+        "inputs": [{"key": key, "clause": clause} for key, clause, _heading in SECTIONS],
         "sections": sections,
     }
 

@@ -97,7 +97,8 @@ def test_the_chair_is_facility_staff_who_can_act(keeper, auditor):
 
 def test_compiling_fills_every_clause_9_3_2_input_and_can_be_repeated_while_planned(planned, keeper):
     review = review_pack_compile(review=planned, by=keeper)
-    assert list(review.pack["sections"]) == SECTION_KEYS
+    review.refresh_from_db()
+    assert set(review.pack["sections"]) == set(SECTION_KEYS)
     first = review.compiled_at
     review = review_pack_compile(review=review, by=keeper, at=first + timedelta(minutes=5))
     assert review.compiled_at > first
