@@ -27,20 +27,29 @@ removed, so a page never shows a figure its source no longer has.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from billing.models import Invoice, InvoiceLine, InvoiceStatus, LineKind
 from ledger.models import ComplianceMonth, LedgerEntry
 from quality.models import CorrectiveAction, Nonconformity, NonconformityStatus
 from service_levels.models import Module, Service
+from shared_platform.errors import ApplicationError
 from sourcing.models import PurchaseRecord, SplitFlag
 from tenants.models import Agency
 
+from ..access import FACILITY_READER_ROLES, READ_ONLY_ROLES, holds_facility_role
 from ..models import ScorecardAgencyMonth, ScorecardCell
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 
 def _month_of(moment: datetime) -> date:
@@ -334,3 +343,24 @@ def scorecards_refresh_recent(*, now: datetime) -> int:
 def scorecards_refresh_year(*, now: datetime) -> int:
     """Daily (beat) and at the end of the demo: the last 12 months including this one."""
     return scorecards_refresh(months=recent_months(now=now, count=12), now=now)
+
+
+def may_refresh_scorecards(user: User | AnonymousUser) -> bool:
+    """Facility staff may ask for fresh figures at once, except the read-only auditor (who changes nothing)."""
+    if not user.is_authenticated:
+        return False
+    return bool(user.is_staff or holds_facility_role(user, FACILITY_READER_ROLES - READ_ONLY_ROLES))
+
+
+def scorecards_refresh_now(*, months: list[date], requested_by: User | AnonymousUser, now: datetime) -> int:
+    """The "Refresh now" button: the months a facility page shows, refreshed in the request (one statement each).
+
+    Refused (403) to anyone but facility staff; the read-only auditor reads the figures as of the last refresh.
+    """
+    if not may_refresh_scorecards(requested_by):
+        raise ApplicationError(
+            gettext("Only the facility's staff refresh the scorecards; the auditor reads them."),
+            code="accountability.scorecards_refresh_refused",
+            status_code=403,
+        )
+    return scorecards_refresh(months=months, now=now)
