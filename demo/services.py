@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from accountability.demo.reviews import reviews_demo_load
 from accounts.models import User
 from accounts.services import membership_grant, user_create
 from billing.demo import billing_demo_load
@@ -98,4 +99,5 @@ def demo_load(*, history_months: int = 3) -> DemoSummary:
     # Then the quality focal point's work on those nonconformities (one action verified effective, one
     # reopened), a complaint, and the internal audits.
     summary.quality_records_added += quality_demo_load_after_beat() if history_months else 0
+    summary.quality_records_added += reviews_demo_load() if history_months else 0  # after the scorecards' refresh
     return summary

@@ -62,6 +62,44 @@ class BreachedWorld:
     unfpa_entry: LedgerEntry  # a UNFPA request of the same month (isolation)
 
 
+def breached_world_build(
+    *,
+    agency: Agency,
+    other: Agency,
+    catalogue: dict[str, Service],
+    sign_agreement: Callable[..., object],
+    deliver: Callable[..., LedgerEntry],
+    deliver_late: Callable[..., LedgerEntry],
+    run_month: Callable[..., object],
+    issue: Callable[[Invoice], Invoice],
+    process_owner: User,
+) -> BreachedWorld:
+    """`agency`'s agreement grants credits; one of its October incidents is breached while the facility held it.
+
+    The month is billed and issued, and the beat's quality watch has opened the
+    month's nonconformity from the breach (as the running system does).
+    """
+    process = Process.objects.create(code="ICT-INC", name="ICT incident handling", owner=process_owner)
+    process.services.add(catalogue["ICT-INC"], catalogue["ICT-REQ"])
+    sign_agreement(agency, grants_service_credits=True, credit_cap_percent=Decimal("50"))
+    sign_agreement(other)
+    for day in (5, 6, 7):
+        deliver(agency, "ICT-REQ", at(2026, 10, day, 10, 0))
+    entry = deliver_late(agency, at(2026, 10, 19, 10, 0))
+    other_entry = deliver_late(other, at(2026, 10, 20, 10, 0))
+    run_month(OCTOBER)
+    invoice = issue(Invoice.objects.get(agency=agency, month=OCTOBER))
+    nonconformities_raise_automatic(now=at(2026, 10, 30, 9, 0))
+    entry.refresh_from_db()
+    return BreachedWorld(
+        entry=entry,
+        invoice=invoice,
+        credit=invoice.lines.get(kind=LineKind.SERVICE_CREDIT, entry=entry),
+        nonconformity=Nonconformity.objects.get(agency=agency, month=OCTOBER, source=NonconformitySource.SLA_BREACH),
+        unfpa_entry=other_entry,
+    )
+
+
 @pytest.fixture
 def breached_world(
     undp: Agency,
@@ -75,28 +113,17 @@ def breached_world(
     issue: Callable[[Invoice], Invoice],
     process_owner: User,
 ) -> BreachedWorld:
-    """UNDP's agreement grants credits; one of its October incidents is breached while the facility held it.
-
-    The month is billed and issued, and the beat's quality watch has opened the
-    month's nonconformity from the breach (as the running system does).
-    """
-    process = Process.objects.create(code="ICT-INC", name="ICT incident handling", owner=process_owner)
-    process.services.add(catalogue["ICT-INC"], catalogue["ICT-REQ"])
-    sign_agreement(undp, grants_service_credits=True, credit_cap_percent=Decimal("50"))
-    sign_agreement(unfpa)
-    for day in (5, 6, 7):
-        deliver(undp, "ICT-REQ", at(2026, 10, day, 10, 0))
-    entry = deliver_late(undp, at(2026, 10, 19, 10, 0))
-    unfpa_entry = deliver_late(unfpa, at(2026, 10, 20, 10, 0))
-    run_month(OCTOBER)
-    invoice = issue(Invoice.objects.get(agency=undp, month=OCTOBER))
-    nonconformities_raise_automatic(now=at(2026, 10, 30, 9, 0))
-    return BreachedWorld(
-        entry=entry,
-        invoice=invoice,
-        credit=invoice.lines.get(kind=LineKind.SERVICE_CREDIT, entry=entry),
-        nonconformity=Nonconformity.objects.get(agency=undp, month=OCTOBER, source=NonconformitySource.SLA_BREACH),
-        unfpa_entry=unfpa_entry,
+    """UNDP's breached, credited October incident, its nonconformity; UNFPA's breached request beside it."""
+    return breached_world_build(
+        agency=undp,
+        other=unfpa,
+        catalogue=catalogue,
+        sign_agreement=sign_agreement,
+        deliver=deliver,
+        deliver_late=deliver_late,
+        run_month=run_month,
+        issue=issue,
+        process_owner=process_owner,
     )
 
 
