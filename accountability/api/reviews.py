@@ -62,7 +62,7 @@ class IsAccountabilityReader(BasePermission):
 # --- Serializers ---------------------------------------------------------------
 
 
-class ReviewOutputSerializer(serializers.ModelSerializer[ReviewOutput]):
+class ManagementReviewOutputSerializer(serializers.ModelSerializer[ReviewOutput]):
     kind = serializers.CharField(read_only=True, help_text=f"One of: {', '.join(OutputKind.values)}.")
     status = serializers.CharField(read_only=True, help_text=f"One of: {', '.join(OutputStatus.values)}.")
     owner = PersonField()
@@ -72,7 +72,7 @@ class ReviewOutputSerializer(serializers.ModelSerializer[ReviewOutput]):
         fields = ["id", "kind", "text", "owner", "due_on", "status", "outcome", "done_at", "created_at"]
 
 
-class ReviewSerializer(serializers.ModelSerializer[ManagementReview]):
+class ManagementReviewSerializer(serializers.ModelSerializer[ManagementReview]):
     status = serializers.CharField(read_only=True, help_text=f"One of: {', '.join(ReviewStatus.values)}.")
     chair = PersonField()
 
@@ -92,7 +92,7 @@ class ReviewSerializer(serializers.ModelSerializer[ManagementReview]):
         ]
 
 
-class ReviewDetailSerializer(ReviewSerializer):
+class ManagementReviewDetailSerializer(ManagementReviewSerializer):
     pack = serializers.JSONField(
         read_only=True,
         help_text="The compiled pack: `sections` keyed by clause 9.3.2 input (previous_actions, changes, "
@@ -102,23 +102,23 @@ class ReviewDetailSerializer(ReviewSerializer):
     outputs = serializers.SerializerMethodField()
     nonconformities = serializers.SerializerMethodField()
 
-    class Meta(ReviewSerializer.Meta):
-        fields = [*ReviewSerializer.Meta.fields, "attendees", "minutes", "pack", "outputs", "nonconformities"]
+    class Meta(ManagementReviewSerializer.Meta):
+        fields = [*ManagementReviewSerializer.Meta.fields, "attendees", "minutes", "pack", "outputs", "nonconformities"]
 
-    @extend_schema_field(ReviewOutputSerializer(many=True))
+    @extend_schema_field(ManagementReviewOutputSerializer(many=True))
     def get_outputs(self, review: ManagementReview) -> Any:
-        return ReviewOutputSerializer(selectors.review_outputs(review=review), many=True).data
+        return ManagementReviewOutputSerializer(selectors.review_outputs(review=review), many=True).data
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_nonconformities(self, review: ManagementReview) -> list[str]:
         return [nc.reference for nc in selectors.review_nonconformities(review=review)]
 
 
-class ReviewFilterSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ManagementReviewFilterSerializer(serializers.Serializer):  # type: ignore[type-arg]
     status = serializers.ChoiceField(choices=ReviewStatus.values, required=False)
 
 
-class PlanSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ManagementReviewPlanSerializer(serializers.Serializer):  # type: ignore[type-arg]
     title = serializers.CharField(max_length=limits.NAME)
     period_from = serializers.DateField()
     period_to = serializers.DateField()
@@ -126,12 +126,12 @@ class PlanSerializer(serializers.Serializer):  # type: ignore[type-arg]
     chair = serializers.IntegerField(min_value=1, max_value=LARGEST_INTEGER, help_text="A user id.")
 
 
-class HoldSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ManagementReviewHoldSerializer(serializers.Serializer):  # type: ignore[type-arg]
     attendees = serializers.CharField(max_length=limits.SHORT_TEXT)
     minutes = serializers.CharField(max_length=limits.LONG_TEXT)
 
 
-class OutputInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ManagementReviewOutputInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     kind = serializers.ChoiceField(choices=OutputKind.values)
     text = serializers.CharField(max_length=limits.SHORT_TEXT)
     owner = serializers.IntegerField(
@@ -140,17 +140,17 @@ class OutputInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     due_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class OutcomeSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ManagementReviewOutcomeSerializer(serializers.Serializer):  # type: ignore[type-arg]
     outcome = serializers.CharField(max_length=limits.SHORT_TEXT)
 
 
-class ChainBreachSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class RequestChainBreachSerializer(serializers.Serializer):  # type: ignore[type-arg]
     metric = serializers.CharField()
     due_at = serializers.DateTimeField()
     held_by = serializers.CharField()
 
 
-class ChainCreditSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class RequestChainCreditSerializer(serializers.Serializer):  # type: ignore[type-arg]
     invoice_id = serializers.IntegerField(source="invoice.pk")
     invoice = serializers.CharField(source="invoice.number", allow_null=True)
     month = serializers.DateField(source="invoice.month")
@@ -158,21 +158,21 @@ class ChainCreditSerializer(serializers.Serializer):  # type: ignore[type-arg]
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
-class ChainCellSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class RequestChainCellSerializer(serializers.Serializer):  # type: ignore[type-arg]
     agency = serializers.CharField()
     service = serializers.CharField()
     month = serializers.CharField(help_text="YYYY-MM")
 
 
-class ChainSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class RequestChainSerializer(serializers.Serializer):  # type: ignore[type-arg]
     entry_id = serializers.IntegerField()
     request = serializers.CharField()
     agency = serializers.CharField()
     service = serializers.CharField()
-    breaches = ChainBreachSerializer(many=True)
-    credits = ChainCreditSerializer(many=True)
+    breaches = RequestChainBreachSerializer(many=True)
+    credits = RequestChainCreditSerializer(many=True)
     nonconformities = serializers.ListField(child=serializers.CharField())
-    scorecard_cell = ChainCellSerializer(allow_null=True)
+    scorecard_cell = RequestChainCellSerializer(allow_null=True)
     reviews = serializers.ListField(child=serializers.CharField())
 
 
@@ -217,7 +217,7 @@ class _ReviewApi(APIView):
     permission_classes = [IsReviewReader]
 
     def detail(self, reference: str, code: int = status.HTTP_200_OK) -> Response:
-        return Response(ReviewDetailSerializer(_review(reference)).data, status=code)
+        return Response(ManagementReviewDetailSerializer(_review(reference)).data, status=code)
 
 
 # --- Views ---------------------------------------------------------------------
@@ -227,10 +227,10 @@ class _ReviewApi(APIView):
 class ReviewListApi(_ReviewApi, ListAPIView):  # type: ignore[type-arg]
     """Management reviews, latest period first; POST plans one (keepers)."""
 
-    serializer_class = ReviewSerializer
+    serializer_class = ManagementReviewSerializer
 
     def get_queryset(self) -> Any:
-        filters = ReviewFilterSerializer(data=self.request.query_params)
+        filters = ManagementReviewFilterSerializer(data=self.request.query_params)
         if not filters.is_valid():
             fields = {name: [str(error) for error in errors] for name, errors in filters.errors.items()}
             raise ApplicationError(
@@ -238,9 +238,9 @@ class ReviewListApi(_ReviewApi, ListAPIView):  # type: ignore[type-arg]
             )
         return selectors.review_list(status=filters.validated_data.get("status")).order_by("-period_to", "-pk")
 
-    @extend_schema(request=PlanSerializer, responses={201: ReviewDetailSerializer})
+    @extend_schema(request=ManagementReviewPlanSerializer, responses={201: ManagementReviewDetailSerializer})
     def post(self, request: Request) -> Response:
-        data = _valid(PlanSerializer, request.data)
+        data = _valid(ManagementReviewPlanSerializer, request.data)
         review = services.review_plan(
             title=data["title"],
             period_from=data["period_from"],
@@ -256,7 +256,7 @@ class ReviewListApi(_ReviewApi, ListAPIView):  # type: ignore[type-arg]
 class ReviewDetailApi(_ReviewApi):
     """A review with its pack (every clause 9.3.2 input), minutes, decisions, actions and the NCs it discussed."""
 
-    @extend_schema(responses=ReviewDetailSerializer)
+    @extend_schema(responses=ManagementReviewDetailSerializer)
     def get(self, request: Request, reference: str) -> Response:
         return self.detail(reference)
 
@@ -265,7 +265,7 @@ class ReviewDetailApi(_ReviewApi):
 class ReviewCompileApi(_ReviewApi):
     """Compile (again) the pack from the platform, while the review is planned."""
 
-    @extend_schema(request=None, responses=ReviewDetailSerializer)
+    @extend_schema(request=None, responses=ManagementReviewDetailSerializer)
     def post(self, request: Request, reference: str) -> Response:
         services.review_pack_compile(review=_review(reference), by=request.user)  # type: ignore[arg-type]
         return self.detail(reference)
@@ -275,10 +275,10 @@ class ReviewCompileApi(_ReviewApi):
 class ReviewHoldApi(_ReviewApi):
     """Record the meeting (minutes, attendees): the pack is frozen from then on."""
 
-    @extend_schema(request=HoldSerializer, responses=ReviewDetailSerializer)
+    @extend_schema(request=ManagementReviewHoldSerializer, responses=ManagementReviewDetailSerializer)
     def post(self, request: Request, reference: str) -> Response:
         review = _review(reference)
-        data = _valid(HoldSerializer, request.data)
+        data = _valid(ManagementReviewHoldSerializer, request.data)
         services.review_hold(review=review, minutes=data["minutes"], attendees=data["attendees"], by=request.user)  # type: ignore[arg-type]
         return self.detail(reference)
 
@@ -287,10 +287,10 @@ class ReviewHoldApi(_ReviewApi):
 class ReviewOutputAddApi(_ReviewApi):
     """A decision, or an action with its owner and due date, of the held review."""
 
-    @extend_schema(request=OutputInputSerializer, responses={201: ReviewDetailSerializer})
+    @extend_schema(request=ManagementReviewOutputInputSerializer, responses={201: ManagementReviewDetailSerializer})
     def post(self, request: Request, reference: str) -> Response:
         review = _review(reference)
-        data = _valid(OutputInputSerializer, request.data)
+        data = _valid(ManagementReviewOutputInputSerializer, request.data)
         services.review_output_add(
             review=review,
             kind=data["kind"],
@@ -306,10 +306,10 @@ class ReviewOutputAddApi(_ReviewApi):
 class ReviewOutputCompleteApi(_ReviewApi):
     """The action's owner (or a keeper) records it done, with its outcome."""
 
-    @extend_schema(request=OutcomeSerializer, responses=ReviewDetailSerializer)
+    @extend_schema(request=ManagementReviewOutcomeSerializer, responses=ManagementReviewDetailSerializer)
     def post(self, request: Request, reference: str, pk: int) -> Response:
         output = _output(_review(reference), pk)
-        data = _valid(OutcomeSerializer, request.data)
+        data = _valid(ManagementReviewOutcomeSerializer, request.data)
         services.review_output_complete(output=output, outcome=data["outcome"], by=request.user)  # type: ignore[arg-type]
         return self.detail(reference)
 
@@ -318,10 +318,10 @@ class ReviewOutputCompleteApi(_ReviewApi):
 class ReviewOutputDropApi(_ReviewApi):
     """A keeper drops an open action, with the reason."""
 
-    @extend_schema(request=OutcomeSerializer, responses=ReviewDetailSerializer)
+    @extend_schema(request=ManagementReviewOutcomeSerializer, responses=ManagementReviewDetailSerializer)
     def post(self, request: Request, reference: str, pk: int) -> Response:
         output = _output(_review(reference), pk)
-        data = _valid(OutcomeSerializer, request.data)
+        data = _valid(ManagementReviewOutcomeSerializer, request.data)
         services.review_output_drop(output=output, reason=data["outcome"], by=request.user)  # type: ignore[arg-type]
         return self.detail(reference)
 
@@ -330,7 +330,7 @@ class ReviewOutputDropApi(_ReviewApi):
 class ReviewCloseApi(_ReviewApi):
     """Close the held review once no action of it is open."""
 
-    @extend_schema(request=None, responses=ReviewDetailSerializer)
+    @extend_schema(request=None, responses=ManagementReviewDetailSerializer)
     def post(self, request: Request, reference: str) -> Response:
         services.review_close(review=_review(reference), by=request.user)  # type: ignore[arg-type]
         return self.detail(reference)
@@ -342,7 +342,7 @@ class ChainApi(APIView):
 
     permission_classes = [IsAccountabilityReader]
 
-    @extend_schema(responses=ChainSerializer)
+    @extend_schema(responses=RequestChainSerializer)
     def get(self, request: Request, pk: int) -> Response:
         id_check(pk)
         address = request.tenant  # type: ignore[attr-defined]
@@ -367,7 +367,7 @@ class ChainApi(APIView):
             "scorecard_cell": {"agency": key[0], "service": key[1], "month": key[2]} if key else None,
             "reviews": [review.reference for review in chain.reviews],
         }
-        return Response(ChainSerializer(body).data)
+        return Response(RequestChainSerializer(body).data)
 
 
 facility_api_urlpatterns = [

@@ -60,6 +60,7 @@ from tenants.models import Agency
 from ..models import (
     AgreementChangeRequest,
     ChangeStatus,
+    Comparison,
     ManagementReview,
     OutputKind,
     OutputStatus,
@@ -214,8 +215,10 @@ TABLES: dict[str, tuple[Promise, list[tuple[str, Promise, str]]]] = {
         [
             ("reference", _("Reference"), "text"),
             ("title", _("Objective"), "text"),
+            ("comparison", _("Comparison"), "comparison"),
             ("target", _("Target"), "text"),
-            ("period", _("Period"), "text"),
+            ("period_start", _("Period from"), "date"),
+            ("period_end", _("Period to"), "date"),
             ("measured", _("Measured"), "text"),
             ("result", _("Result"), "objective_result"),
         ],
@@ -338,6 +341,7 @@ CODE_LABELS: dict[str, dict[Any, Any]] = {
     "risk_kind": dict(RiskKind.choices),
     "suggestion_status": dict(SuggestionStatus.choices),
     "objective_result": OBJECTIVE_RESULTS,
+    "comparison": dict(Comparison.choices),
     "change_kind": CHANGE_KINDS,
     "sharing_method": dict(SharingMethod.choices),
     "yes_no": {True: _("yes"), False: _("no")},
@@ -552,7 +556,8 @@ def _objectives(period: Period) -> dict[str, Any]:
     """
     rows = []
     counts = {"met": 0, "missed": 0, "not_evaluated": 0}
-    for status in objectives_status(until=period.last):
+    # The day after the review's last day: a period ending on it is complete.
+    for status in objectives_status(until=period.last + timedelta(days=1)):
         objective = status.objective
         result = status.last or status.current
         met = result.met if result is not None else None
@@ -562,8 +567,10 @@ def _objectives(period: Period) -> dict[str, Any]:
             {
                 "reference": objective.reference,
                 "title": objective.title,
-                "target": f"{objective.get_comparison_display()} {objective.target}",
-                "period": result.label if result is not None else "",
+                "comparison": objective.comparison,
+                "target": str(objective.target),
+                "period_start": result.period_start.isoformat() if result is not None else None,
+                "period_end": result.period_end.isoformat() if result is not None else None,
                 "complete": bool(result is not None and result.complete),
                 "measured": "; ".join(
                     f"{line.agency.code if line.agency else ''} {'—' if line.figure is None else line.figure}".strip()

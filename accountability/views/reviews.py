@@ -195,7 +195,6 @@ def _detail_page(
         "may_compile": keeps and review.status == ReviewStatus.PLANNED,
         "may_close": keeps and review.status == ReviewStatus.HELD and not open_actions,
         "close_blocked": keeps and review.status == ReviewStatus.HELD and bool(open_actions),
-        "outcome_form": OutcomeForm(),
         **forms_shown,
     }
     return render(request, "accountability/reviews/detail.html", context, status=status)

@@ -258,3 +258,12 @@ def test_the_start_page_shows_the_owner_their_action_and_the_keeper_an_uncompile
     owner_page = client_at(facility, action_owner).get("/").content.decode()
     assert "Retrain the agents" in owner_page and "overdue" in owner_page
     assert "compile its pack" not in client_at(facility, keeper).get("/").content.decode()
+
+
+def test_the_pdf_is_in_the_readers_language(client_at, facility, held, keeper):
+    # given a keeper who reads French
+    keeper.language = "fr"
+    keeper.save(update_fields=["language"])
+    # when they download the review, then its dates are written in French (the period starts in August)
+    text = _pdf_text(client_at(facility, keeper).get(f"/accountability/reviews/{held.reference}/pdf/").content)
+    assert "août" in text and "August" not in text
