@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
 from accountability.demo.reviews import reviews_demo_load
+from accountability.demo.scorecards import objectives_demo_load, scorecards_history_load
+from accountability.services.scorecards import scorecards_refresh_year
 from accounts.models import User
 from accounts.services import membership_grant, user_create
 from billing.demo import billing_demo_load
@@ -75,6 +79,7 @@ def demo_load(*, history_months: int = 3) -> DemoSummary:
     # The vendor roster shared by every agency: about thirty vendors, one ineligible, one suspended.
     roster_ensure()
     summary.requests_added = sla.history_load(months=history_months) if history_months else 0
+    summary.requests_added += scorecards_history_load(recent_months=history_months) if history_months else 0
     # Purchases from requisition to order, with sealed bids opened and evaluated, before billing meters them.
     summary.requests_added += procurement_demo_load(months=history_months) if history_months else 0
     # Long-term agreements (UNFPA piggybacking on UNDP's, one near its ceiling, one expired), a split purchase,
@@ -99,5 +104,7 @@ def demo_load(*, history_months: int = 3) -> DemoSummary:
     # Then the quality focal point's work on those nonconformities (one action verified effective, one
     # reopened), a complaint, and the internal audits.
     summary.quality_records_added += quality_demo_load_after_beat() if history_months else 0
+    summary.quality_records_added += objectives_demo_load() if history_months else 0
+    scorecards_refresh_year(now=timezone.now())
     summary.quality_records_added += reviews_demo_load() if history_months else 0  # after the scorecards' refresh
     return summary

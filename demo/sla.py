@@ -55,19 +55,24 @@ MONTHLY_MIX = {"ICT-INC": 14, "ICT-REQ": 6, "PRC-LTA": 2}
 
 
 def agreements_ensure() -> dict[str, Agreement]:
-    """An agreement from 1 January this year for every agency; UNDP's grants service credits."""
+    """An agreement for every agency from 1 January this year (or a year back, if earlier); UNDP's grants credits."""
     catalogue_seed_defaults()
     calendar = Calendar.objects.get(name=DEFAULT_CALENDAR_NAME)
     services = list(Service.objects.filter(is_active=True))
     agreements = {}
-    start = date(timezone.localdate().year, 1, 1)
+    today = timezone.localdate()
+    # From 1 January, or a year back if earlier, so the year of scorecards (accountability/demo) has agreements.
+    start = today.replace(day=1)
+    for _ in range(11):
+        start = (start - timedelta(days=1)).replace(day=1)
+    start = min(start, date(today.year, 1, 1))
     for agency in Agency.objects.agencies().order_by("code"):
         existing = Agreement.objects.filter(agency=agency).order_by("-valid_from").first()
         if existing is None:
             chosen = services if agency.has_vote else [s for s in services if s.module == Module.ICT]
             existing = agreement_create(
                 agency=agency,
-                reference=f"SLA-{agency.code}-{start.year}",
+                reference=f"SLA-{agency.code}-{today.year}",
                 valid_from=start,
                 calendar=calendar,
                 services=chosen,

@@ -58,6 +58,7 @@ from ..selectors.objectives import (
     objectives_status,
 )
 from ..services.objectives import TARGET_MAX, objective_create, objective_update
+from ..views.objectives import PERIODS_SHOWN
 
 FILTER_KEYS = ("month_from", "month_to", "agency", "module", "service")
 
@@ -283,7 +284,7 @@ class QualityObjectiveStatusSerializer(serializers.Serializer):  # type: ignore[
 
 class QualityObjectiveDetailSerializer(serializers.Serializer):  # type: ignore[type-arg]
     objective = QualityObjectiveSerializer(read_only=True)
-    periods = ObjectiveResultSerializer(many=True, read_only=True, help_text="Every period, the latest first.")
+    periods = ObjectiveResultSerializer(many=True, read_only=True, help_text="The latest 12 periods, the latest first.")
 
 
 class QualityObjectiveInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -317,7 +318,7 @@ def _detail(objective: QualityObjective) -> dict[str, Any]:
     today = timezone.localdate()
     periods: list[ObjectiveResult] = [
         objective_evaluate(objective=objective, period_start=start, today=today)
-        for start in reversed(objective_periods(objective=objective, until=today))
+        for start in reversed(objective_periods(objective=objective, until=today)[-PERIODS_SHOWN:])
     ]
     return QualityObjectiveDetailSerializer({"objective": objective, "periods": periods}).data  # type: ignore[return-value]
 

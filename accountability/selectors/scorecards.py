@@ -158,6 +158,15 @@ def totals(found: QuerySet[ScorecardCell] | Iterable[ScorecardCell]) -> Totals:
     return _totals_from(sums)
 
 
+def totals_sum(parts: Iterable[Totals]) -> Totals:
+    """Totals of totals (e.g. a trend's months): the same sums as one aggregate over their cells, with no query."""
+    sums: dict[str, int | Decimal | None] = {}
+    for part in parts:
+        for name in _SUMMED:
+            sums[name] = (sums.get(name) or 0) + getattr(part, name)
+    return _totals_from(sums)
+
+
 def totals_by(found: QuerySet[ScorecardCell], *, key: str) -> dict[object, Totals]:
     """Totals grouped by one field of the cells ("month", "agency_id", "service_id", "module"), in one query."""
     rows = found.order_by().values(key).annotate(**{f"sum_{name}": Sum(name) for name in _SUMMED})

@@ -30,6 +30,8 @@ from ..models import Comparison, ObjectiveMetric, ObjectiveScope, PeriodKind, Qu
 
 # The most a target can be: the column holds 10 digits before the decimal point.
 TARGET_MAX = Decimal("9999999999.99")
+# The dates an objective may name: its periods are evaluated one by one, so a date in year 1 is refused.
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 EDITABLE = (
     "title",
     "metric",
@@ -108,7 +110,11 @@ def _checked(values: dict[str, Any]) -> dict[str, Any]:
     valid_from: date | None = values.get("valid_from")
     if valid_from is None:
         raise _invalid("valid_from", gettext("Say from when the objective applies."))
+    if not EARLIEST <= valid_from <= LATEST:
+        raise _invalid("valid_from", gettext("Enter a date from 2000 to 2100."))
     valid_to: date | None = values.get("valid_to")
+    if valid_to is not None and not EARLIEST <= valid_to <= LATEST:
+        raise _invalid("valid_to", gettext("Enter a date from 2000 to 2100."))
     if valid_to is not None and valid_to < valid_from:
         raise _invalid("valid_to", gettext("The end comes before the start."))
     if values.get("owner") is None:

@@ -52,6 +52,10 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 
+# The advisory lock key that serialises refreshes (any constant shared by every caller).
+REFRESH_LOCK = 917_001
+
+
 def _month_of(moment: datetime) -> date:
     return timezone.localtime(moment, ZoneInfo(settings.TIME_ZONE)).date().replace(day=1)
 
@@ -296,6 +300,9 @@ def scorecards_refresh(*, months: list[date], now: datetime) -> int:
     }
     tickets = _tickets_per_agency_month(months=wanted)
     with connection.cursor() as cursor:
+        # One refresh at a time (beat's and a "Refresh now" may overlap): they would update the same rows in
+        # different orders and could deadlock. The lock ends with the transaction.
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
         cursor.execute(
             _CELLS_SQL.format(**tables),
             {

@@ -29,6 +29,9 @@ from ..models import QualityObjective
 from ..selectors.objectives import objective_evaluate, objective_get, objective_periods, objectives_status
 from ..services.objectives import EDITABLE, may_keep_objectives, objective_create, objective_update
 
+# The latest periods a detail page evaluates (a monthly objective of many years would be hundreds).
+PERIODS_SHOWN = 12
+
 
 def _portal_reader_check(request: HttpRequest) -> None:
     if scope_for(user=request.user, address=request.tenant) is not None:  # type: ignore[attr-defined]
@@ -58,7 +61,7 @@ def objective_detail(request: HttpRequest, reference: str) -> HttpResponse:
     today = timezone.localdate()
     results = [
         objective_evaluate(objective=objective, period_start=start, today=today)
-        for start in reversed(objective_periods(objective=objective, until=today))
+        for start in reversed(objective_periods(objective=objective, until=today)[-PERIODS_SHOWN:])
     ]
     return render(
         request,

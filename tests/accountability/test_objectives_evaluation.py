@@ -149,6 +149,7 @@ def test_only_keepers_set_objectives(make_person, facility, keeper):
         ({"title": " "}, "title"),
         ({"title": "x" * 201}, "title"),
         ({"valid_to": date(2025, 1, 1)}, "valid_to"),
+        ({"valid_from": date(1, 1, 1)}, "valid_from"),
     ],
 )
 def test_an_objective_that_cannot_be_measured_is_refused(keeper, fields, field):

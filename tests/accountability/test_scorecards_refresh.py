@@ -220,6 +220,8 @@ def test_totals_sum_the_cells_and_compute_compliance_and_satisfaction(october, u
     assert result.compliance == Decimal("66.7")
     assert result.satisfaction == Decimal("3.5")
     assert selectors.totals(list(found)) == result
+    trend = selectors.trend(found, months=[date(2026, 9, 1), OCTOBER])
+    assert selectors.totals_sum(line.totals for line in trend) == result and trend[0].totals.delivered == 0
     assert selectors.totals(selectors.cells(scope=undp, months=[date(2020, 1, 1)])).compliance is None
 
 
