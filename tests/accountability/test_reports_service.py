@@ -211,7 +211,7 @@ def test_the_email_is_written_in_the_agencys_language(
 
 def test_an_agency_without_an_agreement_gets_no_report(
     undp, unfpa, sign_agreement, focal_points, django_capture_on_commit_callbacks
-):  # noqa: E501
+):
     sign_agreement(undp)
     with django_capture_on_commit_callbacks(execute=True):
         assert service_reports_monthly_run(now=at(2026, 11, 3, 7, 0)) == 1
@@ -223,12 +223,12 @@ def test_the_start_page_shows_the_latest_report_to_focal_points_for_ten_days(oct
     from shared_platform.start import viewer_for
 
     report = service_report_write(agency=undp, month=OCTOBER, now=timezone.now())
-    finance = viewer_for(user=focal_points["finance"], address=undp)
+    focal = viewer_for(user=focal_points["finance"], address=undp)
     requester = viewer_for(user=focal_points["requester"], address=undp)
-    keys = [panel.key for panel in start_panels(viewer=finance)]
+    keys = [panel.key for panel in start_panels(viewer=focal)]
     assert "accountability-service-report" in keys
-    (panel,) = [panel for panel in start_panels(viewer=finance) if panel.key == "accountability-service-report"]
+    (panel,) = [panel for panel in start_panels(viewer=focal) if panel.key == "accountability-service-report"]
     assert panel.items[0].url.endswith(f"/accountability/reports/{report.pk}/")
     assert "accountability-service-report" not in [panel.key for panel in start_panels(viewer=requester)]
     ServiceReport.objects.filter(pk=report.pk).update(created_at=timezone.now() - timedelta(days=11))
-    assert "accountability-service-report" not in [panel.key for panel in start_panels(viewer=finance)]
+    assert "accountability-service-report" not in [panel.key for panel in start_panels(viewer=focal)]
