@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from accountability.demo.reports import reports_demo_load
 from accounts.models import User
 from accounts.services import membership_grant, user_create
 from billing.demo import billing_demo_load
@@ -98,4 +99,6 @@ def demo_load(*, history_months: int = 3) -> DemoSummary:
     # Then the quality focal point's work on those nonconformities (one action verified effective, one
     # reopened), a complaint, and the internal audits.
     summary.quality_records_added += quality_demo_load_after_beat() if history_months else 0
+    # Accountability: last months' service reports, sent, and an evidence pack for UNDP's auditors.
+    reports_demo_load() if history_months else None
     return summary
