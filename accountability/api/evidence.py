@@ -44,6 +44,7 @@ class EvidencePackSerializer(serializers.ModelSerializer[EvidencePack]):
     agency = serializers.CharField(source="agency.code", read_only=True)
     month_from = MonthField(read_only=True)
     month_to = MonthField(read_only=True)
+    status = serializers.CharField(read_only=True, help_text="queued, building, ready or failed.")
     download_url = serializers.SerializerMethodField()
     percent = serializers.SerializerMethodField()
 
@@ -92,7 +93,11 @@ class VerifyInputSerializer(serializers.Serializer[Any]):
 
 class FileCheckSerializer(serializers.Serializer[Any]):
     path = serializers.CharField(read_only=True)
-    status = serializers.ChoiceField(read_only=True, choices=["ok", "changed", "missing", "extra", "differs"])
+    status = serializers.CharField(
+        read_only=True,
+        help_text="ok, changed (not the manifest's SHA-256), missing, extra (not in the manifest) "
+        "or differs (not the platform's own copy).",
+    )
     expected_sha256 = serializers.CharField(read_only=True)
     actual_sha256 = serializers.CharField(read_only=True)
     platform_checked = serializers.BooleanField(read_only=True)
