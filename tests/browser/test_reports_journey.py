@@ -57,7 +57,7 @@ def test_undps_finance_officer_downloads_the_report_and_a_pack_that_verifies(
     assert ServiceReport.objects.get(agency=undp).pdf_sha256
 
     # the report's page shows its figures
-    page.get_by_role("link", name="October 2026").click()
+    page.get_by_role("link", name="October 2026", exact=True).click()
     expect(page.locator("#report-services")).to_contain_text("ICT-REQ")
 
     # when they assemble an evidence pack of September and October
