@@ -241,27 +241,44 @@ def pack_contents(pack: EvidencePack) -> list[tuple[str, Producer]]:
     return files
 
 
-def _claim(pack_id: int) -> EvidencePack | None:
-    """Take the pack for this run: None when it is ready already or another worker holds it."""
-    with transaction.atomic():
-        pack = (
-            EvidencePack.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("agency")
-            .filter(pk=pack_id)
-            .first()
+# The pack's workflow: queued -> building -> ready | failed; a failed pack may be assembled again.
+PACK_MOVES: dict[str, frozenset[str]] = {
+    PackStatus.QUEUED: frozenset({PackStatus.BUILDING}),
+    PackStatus.BUILDING: frozenset({PackStatus.READY, PackStatus.FAILED}),
+    PackStatus.FAILED: frozenset({PackStatus.BUILDING}),
+    PackStatus.READY: frozenset(),
+}
+
+
+def _pack_move(pack: EvidencePack, to: str, **fields: Any) -> bool:
+    """Move the pack to `to` if the table allows it and nobody moved it first (a conditional UPDATE, committed
+    at once so the polling page sees it); False when another run got there first."""
+    if to not in PACK_MOVES[pack.status]:
+        raise _refuse(
+            gettext("An evidence pack that is %(status)s cannot become %(to)s.")
+            % {"status": pack.get_status_display(), "to": PackStatus(to).label},
+            code="pack_wrong_status",
+            status_code=409,
         )
-        if pack is None or pack.status == PackStatus.READY:
-            return None
-        pack.status, pack.files_done, pack.message = PackStatus.BUILDING, 0, ""
-        pack.save(update_fields=["status", "files_done", "message"])
-        return pack
+    moved = EvidencePack.objects.filter(pk=pack.pk, status=pack.status).update(status=to, **fields)
+    pack.status = to
+    return bool(moved)
+
+
+def _claim(pack_id: int) -> EvidencePack | None:
+    """Take the pack for this run: None when it is ready, or another run is assembling it."""
+    pack = EvidencePack.objects.select_related("agency").filter(pk=pack_id).first()
+    if pack is None or PackStatus.BUILDING not in PACK_MOVES[pack.status]:
+        return None
+    return pack if _pack_move(pack, PackStatus.BUILDING, files_done=0, message="") else None
 
 
 def evidence_pack_build(*, pack_id: int) -> None:
     """Assemble the pack's ZIP in the agency's storage, counting files done as it goes; ready or failed.
 
     Not one transaction on purpose: each step commits, so the page polling the pack sees its progress (as
-    billing's run does). Safe to run twice: a ready pack is left as it is; a failed one is assembled again.
+    billing's run does). Safe to run twice: a ready pack is left as it is, one being assembled is left to the
+    run assembling it (a conditional UPDATE claims it once), and a failed one is assembled again.
     """
     pack = _claim(pack_id)
     if pack is None:
@@ -295,15 +312,17 @@ def evidence_pack_build(*, pack_id: int) -> None:
                 stored = default_storage.save(name, File(spool))
     except Exception as error:
         logger.exception("accountability: evidence pack %s failed", pack.reference)
-        EvidencePack.objects.filter(pk=pack.pk).update(
-            status=PackStatus.FAILED,
+        _pack_move(
+            pack,
+            PackStatus.FAILED,
             message=gettext("The pack could not be assembled (%(error)s). Ask for it again or tell the facility.")
             % {"error": error.__class__.__name__},
             finished_at=timezone.now(),
         )
         return
-    EvidencePack.objects.filter(pk=pack.pk).update(
-        status=PackStatus.READY,
+    _pack_move(
+        pack,
+        PackStatus.READY,
         files_done=len(contents) + 1,
         manifest=manifest,
         manifest_sha256=hashlib.sha256(manifest_bytes).hexdigest(),

@@ -337,3 +337,35 @@ def test_requesting_queues_the_build_after_commit(undp, undp_finance, django_cap
     assert pack.status == PackStatus.READY
     assert {item["path"] for item in pack.manifest["files"]} >= {"scorecards/cells.csv", "scorecards/agency-months.csv"}
     assert ServiceReport.objects.count() == 0
+
+
+def test_a_failed_pack_says_so_and_is_assembled_again_by_the_next_run(undp, undp_finance, monkeypatch):
+    from accountability.services import evidence
+
+    pack = evidence_pack_request(
+        agency=undp, month_from=OCTOBER, month_to=OCTOBER, requested_by=undp_finance, now=timezone.now()
+    )
+
+    def broken(pack: Any) -> Any:
+        raise OSError("disk full")
+
+    # when the storage fails while it is assembled: failed, with a message, and no archive
+    with monkeypatch.context() as patched:
+        patched.setattr(evidence, "pack_contents", broken)
+        evidence_pack_build(pack_id=pack.pk)
+    pack.refresh_from_db()
+    assert pack.status == PackStatus.FAILED and "OSError" in pack.message and not pack.archive_file
+    # when the task runs again: ready
+    evidence_pack_build(pack_id=pack.pk)
+    pack.refresh_from_db()
+    assert pack.status == PackStatus.READY and pack.message == "" and pack.manifest_sha256
+
+
+def test_a_pack_being_assembled_is_not_taken_by_a_second_run(undp, undp_finance):
+    pack = evidence_pack_request(
+        agency=undp, month_from=OCTOBER, month_to=OCTOBER, requested_by=undp_finance, now=timezone.now()
+    )
+    EvidencePack.objects.filter(pk=pack.pk).update(status=PackStatus.BUILDING)
+    evidence_pack_build(pack_id=pack.pk)
+    pack.refresh_from_db()
+    assert pack.status == PackStatus.BUILDING and not pack.archive_file
