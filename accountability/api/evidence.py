@@ -19,6 +19,7 @@ from django.http import FileResponse, Http404
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -29,7 +30,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import MayUseThisAddress
 from billing.api import MonthField
-from shared_platform.api import FILE_RESPONSE, BoundedJSONParser, StandardPagination, id_check
+from shared_platform.api import BoundedJSONParser, StandardPagination, id_check
 from shared_platform.errors import ApplicationError
 from tenants.models import Agency
 
@@ -38,6 +39,8 @@ from ..models import EvidencePack
 from ..selectors.evidence import may_assemble, pack_get, pack_list, pack_progress
 from ..services.evidence import evidence_pack_archive, evidence_pack_request, evidence_pack_verify
 from .reports import ReadsAccountability
+
+ZIP_RESPONSE = {(200, "application/zip"): OpenApiTypes.BINARY}
 
 
 class EvidencePackSerializer(serializers.ModelSerializer[EvidencePack]):
@@ -192,7 +195,7 @@ class EvidencePackDownloadApi(APIView):
 
     permission_classes = [MayUseThisAddress, ReadsAccountability]
 
-    @extend_schema(tags=["accountability"], responses=FILE_RESPONSE)
+    @extend_schema(tags=["accountability"], responses=ZIP_RESPONSE)
     def get(self, request: Request, pk: int) -> FileResponse:
         pack = _pack(request, pk)
         response = FileResponse(

@@ -334,7 +334,7 @@ def evidence_pack_build(*, pack_id: int) -> None:
 def evidence_pack_archive(*, pack: EvidencePack) -> IO[bytes]:
     """The ready pack's ZIP from the agency's storage (opened; the caller closes it)."""
     if pack.status != PackStatus.READY or not pack.archive_file:
-        raise _refuse(gettext("This pack is not ready yet."), code="pack_not_ready", status_code=409)
+        raise _refuse(gettext("This pack is not ready yet."), code="pack_not_ready", status_code=404)
     with tenant_context(pack.agency):
         try:
             return default_storage.open(pack.archive_file, "rb")  # type: ignore[no-any-return]
