@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from accountability.demo.reports import reports_demo_load
 from accountability.demo.reviews import reviews_demo_load
 from accountability.demo.scorecards import objectives_demo_load, scorecards_history_load
 from accountability.services.scorecards import scorecards_refresh_year
@@ -107,4 +108,6 @@ def demo_load(*, history_months: int = 3) -> DemoSummary:
     summary.quality_records_added += objectives_demo_load() if history_months else 0
     scorecards_refresh_year(now=timezone.now())
     summary.quality_records_added += reviews_demo_load() if history_months else 0  # after the scorecards' refresh
+    # Accountability: last months' service reports, sent, and an evidence pack for UNDP's auditors.
+    reports_demo_load() if history_months else None
     return summary
