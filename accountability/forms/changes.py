@@ -7,7 +7,7 @@ The services check everything again; the forms say it first, beside each field.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -67,10 +67,12 @@ class ChangeRequestForm(forms.Form):
 
     def __init__(self, *args: Any, agreements: QuerySet[Agreement], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agreement"].queryset = agreements
-        self.fields["services_added"].queryset = Service.objects.filter(is_active=True).order_by("module", "code")
+        cast(forms.ModelChoiceField, self.fields["agreement"]).queryset = agreements
+        added = cast(forms.ModelMultipleChoiceField, self.fields["services_added"])
+        added.queryset = Service.objects.filter(is_active=True).order_by("module", "code")
         taken = {link.service_id for agreement in agreements for link in agreement.services.all()}
-        self.fields["services_dropped"].queryset = Service.objects.filter(pk__in=taken).order_by("module", "code")
+        dropped = cast(forms.ModelMultipleChoiceField, self.fields["services_dropped"])
+        dropped.queryset = Service.objects.filter(pk__in=taken).order_by("module", "code")
         service_choices = [("", "–"), *((s.code, f"{s.code} {s.name}") for s in Service.objects.order_by("code"))]
         for row in range(1, TARGET_ROWS + 1):
             self.fields[f"target_{row}_service"] = forms.ChoiceField(

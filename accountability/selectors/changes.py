@@ -167,13 +167,15 @@ def assessment_hint(*, request: AgreementChangeRequest, today: date) -> Assessme
         for service in Service.objects.filter(code__in=[row["service"] for row in request.target_changes])
     }
     for row in request.target_changes:
-        service = by_code.get(row["service"])
-        if service is None:
+        target_service = by_code.get(row["service"])
+        if target_service is None:
             continue
-        current = targets_for(agreement=request.agreement, service=service, priority=row["priority"]).get(row["metric"])
+        current = targets_for(agreement=request.agreement, service=target_service, priority=row["priority"]).get(
+            row["metric"]
+        )
         hint.targets.append(
             TargetHint(
-                service_code=service.code,
+                service_code=target_service.code,
                 metric_label=str(Metric(row["metric"]).label) if row["metric"] in Metric.values else row["metric"],
                 priority_label=str(Priority(row["priority"]).label) if row["priority"] else "",
                 current_minutes=current,

@@ -86,7 +86,8 @@ def _month_name(month: date) -> str:
 
 
 def _months(month_from: date, month_to: date) -> list[date]:
-    months, month = [], month_from
+    months: list[date] = []
+    month = month_from
     while month <= month_to and len(months) <= MAX_MONTHS:
         months.append(month)
         month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
@@ -168,8 +169,8 @@ def simulation_compute(*, month_from: date, month_to: date) -> SimulationResult:
             weights = sharing_weights(method=method, agencies=ordered, usage_amounts=usage)
             shares = amount_split(amount=fixed, weights=weights) if fixed else {}
             for agency in ordered:
-                invoice = month_invoices.get(agency.pk)
-                net = (invoice.usage_total + invoice.credits_total) if invoice else ZERO
+                billed = month_invoices.get(agency.pk)
+                net = (billed.usage_total + billed.credits_total) if billed else ZERO
                 lines[agency.pk].would[method] += net + shares.get(agency.pk, ZERO)
     usage_total = sum((line.usage for line in lines.values()), ZERO)
     for line in lines.values():
