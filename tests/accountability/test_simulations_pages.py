@@ -131,4 +131,3 @@ def test_the_api_saves_previews_and_attaches(api_at, facility, invoiced_months, 
         ).status_code
         == 400
     )
-
