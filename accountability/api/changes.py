@@ -45,7 +45,7 @@ class ChangeRequestSerializer(serializers.Serializer[Any]):
     agreement = serializers.CharField(source="agreement.reference", read_only=True)
     summary = serializers.CharField(read_only=True)
     effective_from = serializers.DateField(read_only=True)
-    status = serializers.ChoiceField(choices=ChangeStatus.choices, read_only=True)
+    status = serializers.CharField(read_only=True, help_text="submitted, assessed, approved, rejected or withdrawn.")
     requested_by = PersonField()
     requested_at = serializers.DateTimeField(read_only=True)
     new_agreement = serializers.CharField(
