@@ -18,6 +18,7 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,7 +27,7 @@ from rest_framework.views import APIView
 from accounts.permissions import FacilityPortalOnly, MayUseThisAddress
 from governance.models import Motion
 from shared_platform import limits
-from shared_platform.api import PersonField, StandardPagination
+from shared_platform.api import PersonField
 from shared_platform.errors import form_errors_as_error
 
 from ..forms.simulations import MonthsForm
@@ -137,14 +138,13 @@ class _Simulations(APIView):
 
 
 @extend_schema(tags=["accountability"])
-class SimulationListApi(_Simulations):
+class SimulationListApi(_Simulations, ListAPIView):  # type: ignore[type-arg]
     """The saved simulations, newest first; the facility manager or facility finance saves one (POST)."""
 
-    @extend_schema(responses=SimulationSerializer(many=True))
-    def get(self, request: Request) -> Response:
-        paginator = StandardPagination()
-        page = paginator.paginate_queryset(selectors.simulation_list().order_by("-created_at", "-pk"), request, self)
-        return paginator.get_paginated_response(SimulationSerializer(page, many=True).data)
+    serializer_class = SimulationSerializer
+
+    def get_queryset(self) -> Any:
+        return selectors.simulation_list().order_by("-created_at", "-pk")
 
     @extend_schema(request=SimulationInputSerializer, responses={201: SimulationDetailSerializer})
     def post(self, request: Request) -> Response:
