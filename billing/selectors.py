@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -40,6 +41,7 @@ from .models import (
     InvoiceStatus,
     PriceListItem,
     PriceListVersion,
+    SharingMethod,
     UsageEvent,
 )
 
@@ -203,6 +205,19 @@ def months_issued_from(*, day: date) -> bool:
 
 
 # -- a month's figures --------------------------------------------------------------
+
+
+def sharing_weights(
+    *, method: str, agencies: Iterable[Agency], usage_amounts: Mapping[int, Decimal]
+) -> dict[int, Decimal | int]:
+    """Each agency's weight under a cost-sharing key, in the agencies' order (which breaks ties to the cent):
+    equal (1 each), headcount (Agency.headcount) or usage (the month's usage amount). The monthly run
+    and the board's fair-cost simulation (accountability) weigh alike."""
+    if method == SharingMethod.HEADCOUNT:
+        return {agency.pk: agency.headcount for agency in agencies}
+    if method == SharingMethod.USAGE:
+        return {agency.pk: usage_amounts.get(agency.pk, Decimal(0)) for agency in agencies}
+    return {agency.pk: 1 for agency in agencies}
 
 
 @dataclass

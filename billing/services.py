@@ -386,15 +386,8 @@ def month_figures(*, month: date) -> MonthFigures:
     key = selectors.sharing_key_in_force(month=month)
     method = key.method if key else SharingMethod.EQUAL
     fixed_total = sum((cost.amount for cost in selectors.fixed_costs(month=month)), Decimal("0"))
-    weights: dict[int, Decimal | int]
-    if method == SharingMethod.HEADCOUNT:
-        weights = {agency.pk: agency.headcount for agency in agencies}
-    elif method == SharingMethod.USAGE:
-        weights = {
-            agency.pk: sum((line.amount for line in usage.get(agency.pk, [])), Decimal(0)) for agency in agencies
-        }
-    else:
-        weights = {agency.pk: 1 for agency in agencies}
+    usage_amounts = {agency_id: sum((line.amount for line in lines), Decimal(0)) for agency_id, lines in usage.items()}
+    weights = selectors.sharing_weights(method=method, agencies=agencies, usage_amounts=usage_amounts)
     shares = amount_split(amount=fixed_total, weights=weights) if fixed_total else {}
     return MonthFigures(month, usage, shares, method, key, prices, fixed_total)
 

@@ -6,9 +6,11 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from accountability.demo.changes import changes_demo_load
 from accountability.demo.reports import reports_demo_load
 from accountability.demo.reviews import reviews_demo_load
 from accountability.demo.scorecards import objectives_demo_load, scorecards_history_load
+from accountability.demo.simulations import simulations_demo_load
 from accountability.services.scorecards import scorecards_refresh_year
 from accounts.models import User
 from accounts.services import membership_grant, user_create
@@ -94,6 +96,10 @@ def demo_load(*, history_months: int = 3) -> DemoSummary:
     summary.motions_created = governance_demo_load().motions_created
     # Billing: the past months invoiced (one corrected by a credit note), the current month in draft.
     summary.invoices_issued = billing_demo_load(months=history_months).invoices_issued
+    # Agreement change requests: UNDP's approved by both sides (a new version from next month), UNAIDS's to assess.
+    changes_demo_load()
+    # The board's fair-cost simulation of the past invoiced months, cited by a draft motion to share by usage.
+    simulations_demo_load()
     # Quality: the facility's processes, controlled documents (the procurement manual in its second version)
     # and a backlog of suggestions, before beat opens nonconformities from the history's breaches.
     summary.quality_records_added = quality_demo_load_before_beat() if history_months else 0

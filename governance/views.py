@@ -179,8 +179,19 @@ def _motion_page(
         ),
         "recused_mine": [agency for agency in my_agencies if agency.pk in seats and seats[agency.pk].is_recused],
         "document_form": document_form or MotionDocumentForm(),
+        **_simulations_cited(motion),
     }
     return render(request, "governance/motion_detail.html", context, status=status)
+
+
+def _simulations_cited(motion: Motion) -> dict[str, Any]:
+    """The fair-cost simulations attached to the motion (accountability), with their frozen lines."""
+    from accountability.selectors.simulations import KEYS, frozen_lines, key_label, simulations_of_motion
+
+    simulations = list(simulations_of_motion(motion_id=motion.pk))
+    for simulation in simulations:
+        simulation.frozen = frozen_lines(simulation)  # type: ignore[attr-defined]
+    return {"simulations": simulations, "simulation_keys": [(method, key_label(method)) for method in KEYS]}
 
 
 def motion_detail(request: HttpRequest, pk: int) -> HttpResponse:

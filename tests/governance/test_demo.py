@@ -22,8 +22,10 @@ def test_the_demo_board_loads_once_and_the_done_when_journey_works(facility, cli
     call_command("load_demo")
     call_command("load_demo")
 
-    # then one decided motion, in the register, and one open silence procedure
-    assert Motion.objects.count() == 2
+    # then one decided motion, in the register, one open silence procedure, and the draft that cites the
+    # fair-cost simulation (accountability's demo)
+    assert Motion.objects.count() == 3
+    assert Motion.objects.get(title="Share fixed costs by usage").status == MotionStatus.DRAFT
     decided = Motion.objects.get(title__startswith="Price list for ")
     assert (decided.status, decided.outcome) == (MotionStatus.CLOSED, Outcome.ADOPTED)
     assert decided.meeting is not None
