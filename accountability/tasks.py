@@ -9,6 +9,13 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
+# A worker discovers tasks.py modules only: the e-mails of service reports and change requests live beside
+# their notifications, as quality's do.
+from . import (
+    notifications_changes,  # noqa: F401
+    notifications_reports,  # noqa: F401
+)
+
 
 @shared_task
 def scorecards_refresh_task() -> int:

@@ -61,6 +61,7 @@ agency_api_urlpatterns = [
         include(
             [
                 *scorecards_api.agency_api_urlpatterns,
+                *reviews_api.agency_api_urlpatterns,
                 *reports_api.agency_api_urlpatterns,
                 *changes_api.agency_api_urlpatterns,
                 *evidence_api.agency_api_urlpatterns,

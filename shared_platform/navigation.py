@@ -12,6 +12,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from accountability.access import AGENCY_READER_ROLES as ACCOUNTABILITY_AGENCY_ROLES
+from accountability.access import FACILITY_READER_ROLES as ACCOUNTABILITY_FACILITY_ROLES
+from accountability.access import SIMULATION_READER_ROLES
 from accounts.models import FACILITY_ROLES, Role
 from billing.selectors import FACILITY_READER_ROLES as BILLING_FACILITY_ROLES
 from governance.selectors import BOARD_READER_ROLES
@@ -116,6 +119,86 @@ NAVIGATION: list[NavItem] = [
     # documents, nonconformities and audits); an agency's people suggest improvements and follow their own.
     NavItem(_("Quality"), "quality:dashboard", on_facility=True, on_agency=False, roles=QUALITY_READER_ROLES),
     NavItem(_("Suggestions"), "quality:my-suggestions", on_facility=False, on_agency=True),
+    # Accountability to the agencies (accountability/): the facility's staff read every agency's scorecards,
+    # objectives, management reviews, service reports, change requests and evidence packs; an agency's approvers,
+    # finance officers and board members their own; the board the fair-cost simulations.
+    NavItem(
+        _("Scorecards"),
+        "accountability:scorecards",
+        on_facility=True,
+        on_agency=False,
+        roles=ACCOUNTABILITY_FACILITY_ROLES,
+    ),
+    NavItem(
+        _("Scorecards"),
+        "accountability:scorecards",
+        on_facility=False,
+        on_agency=True,
+        roles=ACCOUNTABILITY_AGENCY_ROLES,
+    ),
+    NavItem(
+        _("Quality objectives"),
+        "accountability:objectives",
+        on_facility=True,
+        on_agency=False,
+        roles=ACCOUNTABILITY_FACILITY_ROLES,
+    ),
+    NavItem(
+        _("Management reviews"),
+        "accountability:reviews",
+        on_facility=True,
+        on_agency=False,
+        roles=ACCOUNTABILITY_FACILITY_ROLES,
+    ),
+    NavItem(
+        _("Service reports"),
+        "accountability:reports",
+        on_facility=True,
+        on_agency=False,
+        roles=ACCOUNTABILITY_FACILITY_ROLES,
+    ),
+    NavItem(
+        _("Service reports"),
+        "accountability:reports",
+        on_facility=False,
+        on_agency=True,
+        roles=ACCOUNTABILITY_AGENCY_ROLES,
+    ),
+    NavItem(
+        _("Agreement changes"),
+        "accountability:changes",
+        on_facility=True,
+        on_agency=False,
+        roles=ACCOUNTABILITY_FACILITY_ROLES,
+    ),
+    NavItem(
+        _("Agreement changes"),
+        "accountability:changes",
+        on_facility=False,
+        on_agency=True,
+        roles=ACCOUNTABILITY_AGENCY_ROLES,
+    ),
+    NavItem(
+        _("Evidence packs"),
+        "accountability:evidence",
+        on_facility=True,
+        on_agency=False,
+        roles=ACCOUNTABILITY_FACILITY_ROLES,
+    ),
+    NavItem(
+        _("Evidence packs"),
+        "accountability:evidence",
+        on_facility=False,
+        on_agency=True,
+        roles=ACCOUNTABILITY_AGENCY_ROLES,
+    ),
+    NavItem(
+        _("Fair-cost simulations"),
+        "accountability:simulations",
+        on_facility=True,
+        on_agency=False,
+        roles=SIMULATION_READER_ROLES,
+    ),
     NavItem(_("People"), "agency-people", on_facility=False, on_agency=True),
     NavItem(_("API"), "api-docs", on_facility=True, on_agency=True),
 ]

@@ -11,16 +11,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Min, QuerySet, Sum
 
 from ledger.models import LedgerEntry
+from ledger.selectors import raised_by_or_names
 from service_levels.models import Service
 from tenants.models import Agency
 
 from ..models import ScorecardAgencyMonth, ScorecardCell
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 ZERO = Decimal("0.00")
 
@@ -222,12 +227,19 @@ def cell_get(*, scope: Agency | None, agency_code: str, service_code: str, month
     return found.first()
 
 
-def cell_entries(*, agency: Agency, service: Service, month: date) -> QuerySet[LedgerEntry]:
-    """The requests a cell counts as delivered: resolved in the month (facility time zone), as ComplianceMonth."""
+def cell_entries(*, agency: Agency, service: Service, month: date, person: User | None = None) -> QuerySet[LedgerEntry]:
+    """The requests a cell counts as delivered: resolved in the month (facility time zone), as ComplianceMonth.
+
+    With `person`, only those they raised or are named on: the ledger's rule for
+    an agency's people who do not see the whole agency (its board members), so
+    the cell's figures are the agency's but its list never names a colleague's
+    request.
+    """
     zone = ZoneInfo(settings.TIME_ZONE)
     first, after = month.replace(day=1), month_after(month)
+    entries = LedgerEntry.objects.filter(raised_by_or_names(person)) if person is not None else LedgerEntry.objects
     return (
-        LedgerEntry.objects.filter(
+        entries.filter(
             agency=agency,
             service=service,
             completed_at__gte=datetime(first.year, first.month, 1, tzinfo=zone),

@@ -35,6 +35,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.selectors import sees_whole_agency
 from quality.models import Process
 from service_levels.models import Service
 from shared_platform.errors import ApplicationError
@@ -326,7 +327,14 @@ def scorecard_cell(request: HttpRequest, agency: str, service: str, month: str) 
         raise Http404("No such agency or service.")
     cell = selectors.cell_get(scope=scope, agency_code=agency, service_code=service, month=first)
     figures = selectors.totals([cell] if cell is not None else [])
-    entries = selectors.cell_entries(agency=found_agency, service=found_service, month=first)
+    # The cell's figures are the agency's; its list of requests follows the ledger's rule for who sees which.
+    sees_all = scope is None or sees_whole_agency(user=request.user, agency=scope)
+    entries = selectors.cell_entries(
+        agency=found_agency,
+        service=found_service,
+        month=first,
+        person=None if sees_all else request.user,  # type: ignore[arg-type]
+    )
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "agency": found_agency,

@@ -97,6 +97,24 @@ def test_the_cell_page_lists_the_requests_it_counts_with_links(
     assert own.status_code == 200 and len(own.context["entries"]) == 2
 
 
+def test_a_board_member_reads_the_cells_figures_but_only_the_requests_they_raised(
+    client_at, undp, make_person, october
+):
+    # given UNDP's board member, who raised one of the cell's two requests (the ledger's rule: board members see
+    # only what they raised or are named on, whereas approvers and finance officers see the whole agency)
+    member = make_person((Role.BOARD_REPRESENTATIVE, undp), email="board@undp.test")
+    mine = october[0]
+    mine.requester = member
+    mine.save(update_fields=["requester"])
+    # when they open the cell on UNDP's address
+    page = client_at(undp, member).get("/accountability/scorecards/UNDP/ICT-REQ/2026-10/")
+    # then the figures count both deliveries, the list names only their own request
+    assert page.status_code == 200
+    assert page.context["figures"].delivered == 2
+    assert [entry.reference for entry, _url in page.context["entries"]] == [mine.reference]
+    assert october[1].reference not in page.content.decode()
+
+
 @pytest.mark.parametrize(
     "address",
     [

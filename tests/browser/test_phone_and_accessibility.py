@@ -4,7 +4,7 @@ or critical accessibility problem on the shared pages.
 Each role walks its start page and its main list page at 390 x 844: the page must not scroll sideways
 (`document.documentElement.scrollWidth <= 390`). Screenshots land in /tmp/phone-<role>-<page>.png.
 The accessibility check (tests/browser/axe.py) runs on the pages of the platform, accounts, ledger, procurement and
-the vendor roster, receiving and pooled sourcing;
+the vendor roster, receiving, pooled sourcing and accountability;
 to check another page, add it to `AXE_PAGES` (or call `axe_violations(page)` in a journey).
 """
 
@@ -16,6 +16,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from accountability.services.scorecards import scorecards_refresh_recent
 from accounts.models import Role
 from ledger.services import entry_resolve
 
@@ -47,7 +48,19 @@ JOURNEYS = {
     "approver": (
         "bruno@undp.test",
         "undp",
-        ["/", "/approvals/", "/requests/", "/procurement/supplier-invoices/", "/travel/duty-of-care/"],
+        [
+            "/",
+            "/approvals/",
+            "/requests/",
+            "/procurement/supplier-invoices/",
+            "/travel/duty-of-care/",
+            "/accountability/scorecards/",
+            "/accountability/reports/",
+            "/accountability/changes/",
+            "/accountability/changes/new/",
+            "/accountability/evidence/",
+            "/accountability/evidence/verify/",
+        ],
     ),
     "ict-agent": ("ict@facility.test", None, ["/", "/helpdesk/", "/requests/", "/sla/"]),
     "facility-finance": ("finance@facility.test", None, ["/", "/billing/", "/procurement/supplier-invoices/"]),
@@ -76,16 +89,50 @@ JOURNEYS = {
             "/travel/settings/",
         ],
     ),
-    "board-member": ("board@undp.test", None, ["/", "/governance/"]),
+    "board-member": ("board@undp.test", None, ["/", "/governance/", "/accountability/simulations/"]),
+    "facility-manager": (
+        "manager@facility.test",
+        None,
+        [
+            "/",
+            "/accountability/scorecards/",
+            "/accountability/scorecards/processes/",
+            "/accountability/objectives/",
+            "/accountability/objectives/new/",
+            "/accountability/reviews/",
+            "/accountability/reviews/new/",
+            "/accountability/reports/",
+            "/accountability/changes/",
+            "/accountability/evidence/",
+            "/accountability/simulations/",
+        ],
+    ),
 }
 
 # The pages of the apps this suite owns (platform, accounts, ledger): axe must find nothing serious on them.
 AXE_PAGES = {
     "requester": ["/", "/requests/", "/sla/", "/people/", "/travel/", "/travel/new/", "/procurement/orders/"],
-    "approver": ["/", "/approvals/"],
+    "approver": [
+        "/",
+        "/approvals/",
+        "/accountability/scorecards/",
+        "/accountability/changes/new/",
+        "/accountability/evidence/",
+        "/accountability/evidence/verify/",
+    ],
     "ict-agent": ["/", "/requests/", "/sla/"],
     "facility-finance": ["/"],
-    "board-member": ["/"],
+    "board-member": ["/", "/accountability/simulations/"],
+    "facility-manager": [
+        "/",
+        "/accountability/scorecards/",
+        "/accountability/objectives/new/",
+        "/accountability/reviews/",
+        "/accountability/reviews/new/",
+        "/accountability/reports/",
+        "/accountability/changes/",
+        "/accountability/simulations/",
+    ],
     "buyer": ["/", "/procurement/", "/vendors/", "/sourcing/agreements/", "/sourcing/reports/split-purchases/"],
     "travel-officer": ["/", "/travel/queue/", "/travel/rates/", "/travel/late-bookings/"],
 }
@@ -100,6 +147,7 @@ def people_and_requests(undp, unfpa, facility, sign_agreement, raise_request, ma
     make_person((Role.FACILITY_FINANCE, None), email="finance@facility.test", first_name="Fábio")
     make_person((Role.PROCUREMENT_AGENT, None), email="buyer@facility.test", first_name="Paula", last_name="Nogueira")
     make_person((Role.TRAVEL_AGENT, None), email="travel@facility.test", first_name="Isabela", last_name="Ribeiro")
+    make_person((Role.FACILITY_MANAGER, None), email="manager@facility.test", first_name="Marta", last_name="Souza")
     make_person(
         (Role.BOARD_REPRESENTATIVE, undp), (Role.REQUESTER, undp), email="board@undp.test", first_name="Beatriz"
     )
@@ -131,6 +179,8 @@ def people_and_requests(undp, unfpa, facility, sign_agreement, raise_request, ma
         title="The VPN drops every few minutes in the Brasília office",
     )
     raise_request(unfpa, "ICT-INC", now - timedelta(days=3), priority="P1", reference="UNFPA-ICT-000105")
+    # The scorecards read what the refresh wrote, as beat does every quarter of an hour.
+    scorecards_refresh_recent(now=now)
     return ana
 
 
