@@ -175,7 +175,7 @@ generated AS MATERIALIZED (
     FROM generate_series(%(first)s::int, %(last)s::int) AS g
 )
 INSERT INTO ledger_ledgerentry (
-    agency_id, service_id, module, agreement_id, reference, title, priority, status, held_by,
+    agency_id, service_id, module, agreement_id, reference, title, priority, status, held_by, step,
     requester_id, assignee_id, opened_at, completed_at, closed_at, breached, billable_units, updated_at
 )
 SELECT
@@ -184,7 +184,7 @@ SELECT
     'Benchmark request ' || r.g,
     CASE WHEN s.prioritised THEN 'P' || (1 + floor(r.r_priority * 4))::int ELSE '' END,
     CASE WHEN r.closes THEN 'closed' ELSE 'resolved' END,
-    'facility',
+    'facility', '',
     q.requester_id,
     f.assignee_id,
     r.completed_at - s.typical_hours * interval '1 hour'

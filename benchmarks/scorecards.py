@@ -86,17 +86,6 @@ def services_widen() -> None:
     ledger_bench.SERVICE_MIX.update(mix)
 
 
-def insert_with_step() -> None:
-    """compliance_report.py's INSERT predates the ledger's `step` column (NOT NULL, no database default): add it."""
-    sql = ledger_bench.INSERT
-    if " step," in sql:
-        return
-    sql = sql.replace("status, held_by,\n", "status, held_by, step,\n").replace("'facility',\n", "'facility', '',\n")
-    if " step," not in sql or "'facility', ''," not in sql:
-        raise SystemExit("compliance_report.py's INSERT changed; update insert_with_step().")
-    ledger_bench.INSERT = sql
-
-
 def measure(calls: dict[str, Callable[[], Any]], runs: int) -> dict[str, list[float]]:
     for call in calls.values():
         for _ in range(ledger_bench.WARM_UP_RUNS):
@@ -138,7 +127,6 @@ def main() -> None:
         facility_ensure()
         catalogue_seed_defaults()
         services_widen()
-        insert_with_step()
         pairs = ledger_bench.agencies_and_agreements(options.agencies)
         people = ledger_bench.people_create(options.agencies)
         say(f"Filling the ledger with {options.rows:,} rows over {len(ledger_bench.SERVICE_MIX)} services")
