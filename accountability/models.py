@@ -33,6 +33,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shared_platform import limits
 
@@ -203,7 +204,7 @@ class QualityObjective(models.Model):
 
 class ReviewStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
-    HELD = "held", _("Held")
+    HELD = "held", pgettext_lazy("management review", "Held")
     CLOSED = "closed", _("Closed")
 
 
