@@ -1,9 +1,10 @@
-"""The demo's fair-cost simulation: the past three invoiced months, cited by a draft motion of the board.
+"""The demo's fair-cost simulation: the past three invoiced months, cited by an open motion of the board.
 
 Facility finance saves the simulation; the board secretary (the facility
 manager) drafts the motion "Share fixed costs by usage" through governance's
-services and attaches the simulation to it, so a board representative opening
-the motion sees what each agency paid and would have paid under each key.
+services, attaches the simulation to it and opens it for votes, so a board
+representative finds it among the motions to vote on and sees what each agency
+paid and would have paid under each key before casting the agency's ballot.
 Idempotent: nothing happens if a simulation exists. Called by
 demo.services.demo_load after the change requests.
 """
@@ -69,4 +70,5 @@ def simulations_demo_load() -> int:
         closes_at=timezone.now() + timedelta(days=21),
     )
     simulation_attach(simulation=simulation, motion=motion, by=finance)
+    board.motion_open(motion=motion, opened_by=secretary)
     return 1

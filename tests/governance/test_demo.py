@@ -22,10 +22,11 @@ def test_the_demo_board_loads_once_and_the_done_when_journey_works(facility, cli
     call_command("load_demo")
     call_command("load_demo")
 
-    # then one decided motion, in the register, one open silence procedure, and the draft that cites the
-    # fair-cost simulation (accountability's demo)
+    # then one decided motion, in the register, one open silence procedure, and the open motion that cites
+    # the fair-cost simulation (accountability's demo)
     assert Motion.objects.count() == 3
-    assert Motion.objects.get(title="Share fixed costs by usage").status == MotionStatus.DRAFT
+    by_usage = Motion.objects.get(title="Share fixed costs by usage")
+    assert by_usage.status == MotionStatus.OPEN
     decided = Motion.objects.get(title__startswith="Price list for ")
     assert (decided.status, decided.outcome) == (MotionStatus.CLOSED, Outcome.ADOPTED)
     assert decided.meeting is not None
@@ -51,6 +52,11 @@ def test_the_demo_board_loads_once_and_the_done_when_journey_works(facility, cli
             client.post(f"/governance/motions/{manual.pk}/ballot/", {"agency": code, "choice": "for"}).status_code
             == 302
         )
+        # and each finds the motion to share fixed costs by usage among those to vote on, with its simulation
+        motions = client.get("/governance/").content.decode()
+        assert f"/governance/motions/{by_usage.pk}/" in motions
+        motion_page = client.get(f"/governance/motions/{by_usage.pk}/").content.decode()
+        assert 'id="simulations"' in motion_page and "SIM-" in motion_page
     # and UNAIDS's observer cannot vote
     observer = client_at(facility)
     observer.post("/accounts/login/", {"email": "board@unaids.demo", "password": data.DEMO_PASSWORD})
