@@ -112,8 +112,11 @@ def demo_load(*, history_months: int = 3) -> DemoSummary:
     # reopened), a complaint, and the internal audits.
     summary.quality_records_added += quality_demo_load_after_beat() if history_months else 0
     summary.quality_records_added += objectives_demo_load() if history_months else 0
+    # Accountability: last months' service reports, each written (and its month refreshed) on the first working
+    # day after it, sent, and an evidence pack for UNDP's auditors.
+    reports_demo_load() if history_months else None
+    # Then the year's scorecards as of now (the reports refreshed their months as of their own day), which the
+    # management review's pack reads.
     scorecards_refresh_year(now=timezone.now())
     summary.quality_records_added += reviews_demo_load() if history_months else 0  # after the scorecards' refresh
-    # Accountability: last months' service reports, sent, and an evidence pack for UNDP's auditors.
-    reports_demo_load() if history_months else None
     return summary
