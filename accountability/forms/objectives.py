@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from quality.forms.processes import FacilityPersonChoiceField, facility_people
 from quality.models import Process
@@ -29,7 +30,7 @@ class ObjectiveForm(forms.Form):
     metric = forms.ChoiceField(label=_("Figure"), choices=ObjectiveMetric.choices)
     comparison = forms.ChoiceField(label=_("Comparison"), choices=Comparison.choices)
     target = forms.DecimalField(
-        label=_("Target"),
+        label=pgettext_lazy("quality objective", "Target"),
         min_value=0,
         max_value=TARGET_MAX,
         max_digits=12,

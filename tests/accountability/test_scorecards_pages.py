@@ -182,3 +182,15 @@ def test_the_process_page_sums_its_services(client_at, facility, manager, catalo
 
 def test_the_process_page_is_the_facilitys_only(client_at, undp, undp_approver, october):
     assert client_at(undp, undp_approver).get("/accountability/scorecards/processes/").status_code == 404
+
+
+def test_in_french_the_objectives_list_heads_the_target_apart_from_the_objective(client_at, facility, manager):
+    # given a French-reading facility manager ("Objectif" is both the objective and, elsewhere, an SLA target)
+    manager.language = "fr"
+    manager.save(update_fields=["language"])
+    # when they open the quality objectives
+    page = client_at(facility, manager).get("/accountability/objectives/")
+    # then the column of the objective's target reads "Cible", the objective's own "Objectif"
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert '<th scope="col">Objectif</th><th scope="col">Cible</th>' in body
