@@ -222,40 +222,48 @@ def review_compile(request: HttpRequest, reference: str) -> HttpResponse:
     return redirect("accountability:review", reference=review.reference)
 
 
-@require_POST
-def review_hold(request: HttpRequest, reference: str) -> HttpResponse:
+def _form_step(
+    request: HttpRequest, reference: str, *, form_class: Any, form_name: str, step: Any, done: str
+) -> HttpResponse:
+    """A form posted on the review's page: the service's refusal goes back onto that form, on the page."""
     _reader_check(request)
     review = _review(reference)
-    form = ReviewHoldForm(request.POST)
+    form = form_class(request.POST)
     if not form.is_valid():
         messages.error(request, gettext("Please correct the errors below."))
-        return _detail_page(request, review, failed=("hold_form", form), status=400)
+        return _detail_page(request, review, failed=(form_name, form), status=400)
     try:
-        services.review_hold(review=review, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        step(review=review, by=request.user, **form.cleaned_data)
     except ApplicationError as error:
         form_error_apply(form, error)
         messages.error(request, error.message)
-        return _detail_page(request, _review(reference), failed=("hold_form", form), status=error.status_code)
-    messages.success(request, gettext("The review is held: its pack is frozen. Record its decisions and actions."))
+        return _detail_page(request, _review(reference), failed=(form_name, form), status=error.status_code)
+    messages.success(request, done)
     return redirect("accountability:review", reference=review.reference)
+
+
+@require_POST
+def review_hold(request: HttpRequest, reference: str) -> HttpResponse:
+    return _form_step(
+        request,
+        reference,
+        form_class=ReviewHoldForm,
+        form_name="hold_form",
+        step=services.review_hold,
+        done=gettext("The review is held: its pack is frozen. Record its decisions and actions."),
+    )
 
 
 @require_POST
 def review_output_add(request: HttpRequest, reference: str) -> HttpResponse:
-    _reader_check(request)
-    review = _review(reference)
-    form = OutputForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, gettext("Please correct the errors below."))
-        return _detail_page(request, review, failed=("output_form", form), status=400)
-    try:
-        services.review_output_add(review=review, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
-    except ApplicationError as error:
-        form_error_apply(form, error)
-        messages.error(request, error.message)
-        return _detail_page(request, _review(reference), failed=("output_form", form), status=error.status_code)
-    messages.success(request, gettext("Recorded."))
-    return redirect("accountability:review", reference=review.reference)
+    return _form_step(
+        request,
+        reference,
+        form_class=OutputForm,
+        form_name="output_form",
+        step=services.review_output_add,
+        done=gettext("Recorded."),
+    )
 
 
 def _output_step(request: HttpRequest, reference: str, pk: int, *, drop: bool) -> HttpResponse:
